@@ -1,0 +1,20 @@
+# The api and worker image (docker-compose.yml runs it twice: `npm run api` and `npm run worker`).
+# TypeScript runs through tsx, as in development: there is no build step.
+FROM node:24-bookworm-slim
+
+ENV NODE_ENV=production \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false
+WORKDIR /app
+
+# Dependencies first, for the layer cache. --ignore-scripts: the postinstall fetches the Temporal dev and test
+# server binaries, which production (an external Temporal server) does not need.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit \
+    && npm cache clean --force
+
+COPY . .
+
+USER node
+EXPOSE 3000
+CMD ["npm", "run", "api"]

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * All configuration, read from the environment and validated in one place.
+ * Every variable is listed in the README; nothing else reads process.env.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const leadDays = z
+  .string()
+  .regex(/^\d+(,\d+)*$/, 'comma-separated whole days, e.g. "10,3"')
+  .transform((s) => s.split(',').map(Number));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** host:port of a Temporal frontend; unset → `npm start` runs an embedded dev server. */
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('petitions'),
+  /** Paths to Temporal binaries (else the project-local ones under .temporal/, else the SDK's download). */
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  /** postgres:// URL of a PostgreSQL server; unset → embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** HMAC secret for bearer tokens (HS256). Required in production. */
+  JWT_SECRET: z.string().min(16).optional(),
+  /** Enables POST /auth/dev-token for the seeded development users. */
+  AUTH_DEV_LOGIN: bool.optional(),
+  /** Reminder lead times before a limit, natural days. */
+  REMINDER_LEAD_DAYS: leadDays.default([10, 3]),
+  /** Evaluation window after a reply is delivered, natural days (domain.md §4). */
+  EVALUATION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** Limit for an accountability investigation (一事双查), natural days. */
+  INVESTIGATION_LIMIT_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type AppConfig = RawConfig & { JWT_SECRET: string; AUTH_DEV_LOGIN: boolean };
+
+const DEV_SECRET = 'development-only-secret-change-me';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+  }
+  return {
+    ...c,
+    JWT_SECRET: c.JWT_SECRET ?? DEV_SECRET,
+    AUTH_DEV_LOGIN: c.AUTH_DEV_LOGIN ?? c.NODE_ENV !== 'production',
+  };
+}
