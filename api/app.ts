@@ -1,0 +1,45 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import auth from './plugins/auth';
+import { errorHandler } from './errors';
+import type { ApiDeps } from './context';
+import healthRoutes from './routes/health';
+import authRoutes from './routes/auth';
+import petitionRoutes from './routes/petitions';
+import commandRoutes from './routes/commands';
+import taskRoutes from './routes/tasks';
+import noticeRoutes from './routes/notices';
+import adminRoutes from './routes/admin';
+
+/** The Fastify app, without listening: server.ts runs it, tests use inject(). */
+export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: deps.config.LOG_LEVEL, redact: ['req.headers.authorization'] },
+    ...opts,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Lishui petition (信访) case service', version: '0.1.0', description: 'Every petition matter runs as a Temporal workflow; lists and timelines come from the read model.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(auth, { deps });
+
+  await app.register(healthRoutes, { deps });
+  await app.register(authRoutes, { deps });
+  await app.register(petitionRoutes, { deps, prefix: '/api' });
+  await app.register(commandRoutes, { deps, prefix: '/api' });
+  await app.register(taskRoutes, { deps, prefix: '/api' });
+  await app.register(noticeRoutes, { deps, prefix: '/api' });
+  await app.register(adminRoutes, { deps, prefix: '/api' });
+  return app;
+}

@@ -1,0 +1,73 @@
+import fp from 'fastify-plugin';
+import jwt from '@fastify/jwt';
+import { eq } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { divisions, users } from '../../db/schema';
+import { inJurisdiction, may, withinDivision, type ParentOf, type Permission, type Principal } from '../../domain/access';
+import { ServiceError } from '../../services/errors';
+import type { ApiDeps } from '../context';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+  interface FastifyInstance {
+    /** Throws 403 unless the principal's role may do this. */
+    requirePermission(request: FastifyRequest, what: Permission): void;
+    /** Throws 403 unless the matter lies in the principal's jurisdiction. */
+    requireJurisdiction(request: FastifyRequest, matter: { divisionCode: string; unitId?: string | null }): void;
+    parentOf: ParentOf;
+    /** The division and every division below it. */
+    divisionsUnder(root: string): string[];
+    /** Signs a bearer token for a user (development login and tests). */
+    signToken(userId: string): string;
+  }
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: { sub: string };
+    user: { sub: string };
+  }
+}
+
+/** Bearer tokens (HS256 with the configured secret) on every /api route; users and jurisdiction from the database. */
+export default fp<{ deps: ApiDeps }>(
+  async (app, { deps }) => {
+    const { db } = deps.database;
+    await app.register(jwt, { secret: deps.config.JWT_SECRET, sign: { expiresIn: '12h' } });
+
+    const parents = new Map<string, string | null>();
+    const loadDivisions = async () => {
+      for (const d of await db.select().from(divisions)) parents.set(d.code, d.parentCode);
+    };
+    await loadDivisions();
+    const parentOf: ParentOf = (code) => parents.get(code);
+    app.decorate('parentOf', parentOf);
+    app.decorate('divisionsUnder', (root: string) => [root, ...[...parents.keys()].filter((c) => c !== root && withinDivision(c, root, parentOf))]);
+
+    app.decorate('signToken', (userId: string) => app.jwt.sign({ sub: userId }));
+    app.decorateRequest('principal', null as unknown as Principal);
+
+    app.decorate('requirePermission', (request: FastifyRequest, what: Permission) => {
+      if (!may(request.principal, what)) throw new ServiceError(403, 'Forbidden', `the role ${request.principal.role} may not ${what}`);
+    });
+    app.decorate('requireJurisdiction', (request: FastifyRequest, matter: { divisionCode: string; unitId?: string | null }) => {
+      if (!inJurisdiction(request.principal, matter, parentOf)) throw new ServiceError(403, 'Forbidden', 'this matter is outside your jurisdiction');
+    });
+
+    app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
+      if (!request.url.startsWith('/api/')) return;
+      let sub: string;
+      try {
+        sub = (await request.jwtVerify<{ sub: string }>()).sub;
+      } catch {
+        throw new ServiceError(401, 'Unauthorized', 'a valid bearer token is required (Authorization: Bearer <token>)');
+      }
+      const [user] = await db.select().from(users).where(eq(users.id, sub));
+      if (!user) throw new ServiceError(401, 'Unauthorized', 'the token names an unknown user');
+      request.principal = user;
+    });
+  },
+  { name: 'auth' },
+);

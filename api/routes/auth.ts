@@ -1,0 +1,29 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import { users } from '../../db/schema';
+import { ServiceError } from '../../services/errors';
+import type { ApiDeps } from '../context';
+
+/** Development login: a token for a seeded user. Off in production (AUTH_DEV_LOGIN=false). */
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  if (!deps.config.AUTH_DEV_LOGIN) return;
+  app.post(
+    '/auth/dev-token',
+    {
+      schema: {
+        tags: ['auth'],
+        security: [],
+        description: 'Issues a bearer token for a seeded development user (registrar-city, handler-liandu-housing, head-liandu-housing, supervisor-city, admin, …).',
+        body: z.object({ userId: z.string().min(1) }),
+        response: { 200: z.object({ token: z.string(), user: z.object({ id: z.string(), name: z.string(), role: z.string(), divisionCode: z.string().nullable(), unitId: z.string().nullable() }) }) },
+      },
+    },
+    async (req) => {
+      const [user] = await deps.database.db.select().from(users).where(eq(users.id, req.body.userId));
+      if (!user) throw new ServiceError(404, 'NotFound', `no user ${req.body.userId}`);
+      return { token: app.signToken(user.id), user };
+    },
+  );
+};
+export default routes;

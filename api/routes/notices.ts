@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import { notices } from '../../db/schema';
+import { ServiceError } from '../../services/errors';
+import type { ApiDeps } from '../context';
+import { loadMatter } from '../matters';
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Written notices in a matter's dossier, as data and as a printable page. */
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db } = deps.database;
+  async function load(req: Parameters<typeof app.requirePermission>[0], id: string) {
+    app.requirePermission(req, 'read');
+    const [n] = await db.select().from(notices).where(eq(notices.id, id));
+    if (!n) throw new ServiceError(404, 'NotFound', `no notice ${id}`);
+    await loadMatter(app, db, req, n.caseNo);
+    return n;
+  }
+  const params = z.object({ id: z.string().min(1).max(80) });
+  app.get('/notices/:id', { schema: { tags: ['notices'], params } }, async (req) => load(req, req.params.id));
+  app.get('/notices/:id/print', { schema: { tags: ['notices'], summary: 'The notice as a printable HTML document', params } }, async (req, reply) => {
+    const n = await load(req, req.params.id);
+    const [title, ...lines] = n.body.split('\n');
+    const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escape(n.title)}</title>
+<style>body{font-family:serif;max-width:42em;margin:3em auto;line-height:1.8}h1{text-align:center;font-size:1.6em}@media print{body{margin:0}}</style></head>
+<body><h1>${escape(title ?? n.title)}</h1>${lines.map((l) => `<p>${escape(l)}</p>`).join('\n')}</body></html>`;
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+};
+export default routes;

@@ -1,0 +1,146 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { auditLog, deadlines, events, notices, petitions, submissions } from '../../db/schema';
+import { intakeSchema, statuses, channels } from '../../domain/petition';
+import { maskId, maskName, maskPhone, withinDivision } from '../../domain/access';
+import { describeDeadline, endOfShanghaiDay, startOfShanghaiDay, type Deadline } from '../../domain/deadline';
+import { isoDate } from '../../domain/petition';
+import { registerPetition } from '../../services/intake';
+import { loadMatter } from '../matters';
+import { ServiceError } from '../../services/errors';
+import { stateQuery } from '../../workflows/messages';
+import type { ApiDeps } from '../context';
+
+const caseParams = z.object({ caseNo: z.string().min(3).max(40) });
+
+const listQuery = z.object({
+  status: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',') : undefined))
+    .pipe(z.array(z.enum(statuses)).optional()),
+  divisionCode: z.string().max(20).optional(),
+  unitId: z.string().max(60).optional(),
+  channel: z.enum(channels).optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  from: isoDate.optional().describe('registered on or after (Asia/Shanghai date)'),
+  to: isoDate.optional().describe('registered on or before (Asia/Shanghai date)'),
+  q: z.string().min(1).max(100).optional().describe('text in the case number or summary'),
+  sort: z.enum(['deadline', 'registered']).default('deadline'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+type Petitioner = { name: string; main?: boolean; idType?: string; idNumber?: string; phone?: string; address?: string; addressCode?: string };
+
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db } = deps.database;
+
+  app.post(
+    '/petitions',
+    {
+      schema: {
+        tags: ['petitions'],
+        summary: 'Register a petition (or link a submission to an open matter) and start its workflow',
+        headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough(),
+        body: intakeSchema,
+      },
+    },
+    async (req, reply) => {
+      app.requirePermission(req, 'register');
+      const p = req.principal;
+      if (p.role !== 'admin' && !(p.divisionCode && withinDivision(req.body.divisionCode, p.divisionCode, app.parentOf))) {
+        if (!app.parentOf(req.body.divisionCode) && req.body.divisionCode !== '330000')
+          throw new ServiceError(400, 'InvalidInput', `unknown division ${req.body.divisionCode}`, { divisionCode: 'unknown division code' });
+        throw new ServiceError(403, 'Forbidden', `division ${req.body.divisionCode} is outside your jurisdiction`);
+      }
+      if (req.body.linkToCaseNo) await loadMatter(app, db, req, req.body.linkToCaseNo);
+      const result = await registerPetition({ db, temporal: deps.temporal, config: deps.config }, p, req.body, req.headers['idempotency-key']);
+      return reply.status(result.outcome === 'registered' ? 201 : 200).send(result);
+    },
+  );
+
+  app.get('/petitions', { schema: { tags: ['petitions'], summary: 'List matters in your jurisdiction (personal data masked)', querystring: listQuery } }, async (req) => {
+    app.requirePermission(req, 'read');
+    const q = req.query;
+    const p = req.principal;
+    const where: SQL[] = [];
+    if (p.role === 'unit_handler' || p.role === 'unit_head') where.push(eq(petitions.unitId, p.unitId ?? '-'));
+    else if (p.role !== 'admin') where.push(inArray(petitions.divisionCode, app.divisionsUnder(p.divisionCode ?? '-')));
+    if (q.status) where.push(inArray(petitions.status, q.status));
+    if (q.divisionCode) where.push(inArray(petitions.divisionCode, app.divisionsUnder(q.divisionCode)));
+    if (q.unitId) where.push(eq(petitions.unitId, q.unitId));
+    if (q.channel) where.push(eq(petitions.channel, q.channel));
+    if (q.overdue !== undefined) where.push(eq(petitions.overdue, q.overdue));
+    if (q.open !== undefined) where.push(eq(petitions.open, q.open));
+    if (q.from) where.push(gte(petitions.registeredAt, new Date(startOfShanghaiDay(q.from))));
+    if (q.to) where.push(lt(petitions.registeredAt, new Date(endOfShanghaiDay(q.to))));
+    if (q.q) {
+      const like = `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      where.push(or(ilike(petitions.caseNo, like), ilike(petitions.summary, like))!);
+    }
+    const cond = where.length ? and(...where) : undefined;
+    const order =
+      q.sort === 'deadline'
+        ? [desc(petitions.open), sql`${petitions.currentDueAt} asc nulls last`, desc(petitions.registeredAt)]
+        : [desc(petitions.registeredAt)];
+    const [rows, [count]] = await Promise.all([
+      db.select().from(petitions).where(cond).orderBy(...order).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
+      db.select({ n: sql<number>`count(*)::int` }).from(petitions).where(cond),
+    ]);
+    return {
+      page: q.page,
+      pageSize: q.pageSize,
+      total: count?.n ?? 0,
+      items: rows.map((r) => ({
+        caseNo: r.caseNo,
+        status: r.status,
+        channel: r.channel,
+        source: r.source,
+        divisionCode: r.divisionCode,
+        unitId: r.unitId,
+        category: r.category,
+        summary: r.summary.length > 120 ? `${r.summary.slice(0, 120)}…` : r.summary,
+        petitioners: (r.petitioners as Petitioner[]).map((x) => ({ name: maskName(x.name), main: !!x.main, idNumber: maskId(x.idNumber), phone: maskPhone(x.phone) })),
+        personsCount: r.personsCount,
+        receivedAt: r.receivedAt.toISOString(),
+        registeredAt: r.registeredAt.toISOString(),
+        currentDeadline: r.currentDeadlineKey ? { key: r.currentDeadlineKey, dueAt: r.currentDueAt?.toISOString() ?? null } : null,
+        overdue: r.overdue,
+        open: r.open,
+      })),
+    };
+  });
+
+  app.get('/petitions/:caseNo', { schema: { tags: ['petitions'], summary: 'A matter with its full record and timeline (read audited)', params: caseParams } }, async (req) => {
+    app.requirePermission(req, 'read');
+    const row = await loadMatter(app, db, req, req.params.caseNo);
+    const [timeline, dls, docs, subs] = await Promise.all([
+      db.select().from(events).where(eq(events.caseNo, row.caseNo)).orderBy(asc(events.seq)),
+      db.select().from(deadlines).where(eq(deadlines.caseNo, row.caseNo)).orderBy(asc(deadlines.dueAt)),
+      db.select({ id: notices.id, kind: notices.kind, title: notices.title, issuedAt: notices.issuedAt, legalBasis: notices.legalBasis }).from(notices).where(eq(notices.caseNo, row.caseNo)).orderBy(asc(notices.issuedAt)),
+      db.select().from(submissions).where(eq(submissions.caseNo, row.caseNo)).orderBy(asc(submissions.receivedAt)),
+    ]);
+    // PIPL: every read of full personal data is recorded.
+    await db.insert(auditLog).values({ userId: req.principal.id, action: 'read_petition', caseNo: row.caseNo, detail: { ip: req.ip } });
+    const { state, ...rest } = row;
+    return {
+      ...rest,
+      tasks: (state as { tasks?: unknown[] } | null)?.tasks ?? [],
+      deadlines: dls.map((d) => ({ ...d, description: describeDeadline({ ...d, dueAt: d.dueAt.toISOString(), policy: d.policy, days: (d.policy as Deadline['policy']).days } as Deadline) })),
+      timeline,
+      notices: docs,
+      submissions: subs,
+    };
+  });
+
+  app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow", params: caseParams } }, async (req) => {
+    app.requirePermission(req, 'read');
+    const row = await loadMatter(app, db, req, req.params.caseNo);
+    return deps.temporal.workflow.getHandle(row.workflowId).query(stateQuery);
+  });
+};
+
+export default routes;

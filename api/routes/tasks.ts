@@ -1,0 +1,34 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { tasks } from '../../db/schema';
+import type { ApiDeps } from '../context';
+
+/** GET /api/tasks: what the signed-in user must do next across matters, overdue first, then by deadline. */
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db } = deps.database;
+  app.get(
+    '/tasks',
+    { schema: { tags: ['tasks'], summary: 'Your work list across matters', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) } },
+    async (req) => {
+      app.requirePermission(req, 'read');
+      const p = req.principal;
+      const where: SQL[] = [];
+      if (p.role === 'unit_handler' || p.role === 'unit_head') {
+        where.push(eq(tasks.unitId, p.unitId ?? '-'));
+        // The head sees the unit's whole list; a handler all but the leader's own meetings.
+        if (p.role === 'unit_handler') where.push(eq(tasks.assigneeRole, 'unit_handler'));
+      } else if (p.role !== 'admin') {
+        where.push(isNull(tasks.unitId), eq(tasks.assigneeRole, p.role), inArray(tasks.divisionCode, app.divisionsUnder(p.divisionCode ?? '-')));
+      }
+      const rows = await db
+        .select()
+        .from(tasks)
+        .where(where.length ? and(...where) : undefined)
+        .orderBy(desc(tasks.overdue), sql`${tasks.dueAt} asc nulls last`)
+        .limit(req.query.limit);
+      return { items: rows.map((t) => ({ ...t, dueAt: t.dueAt?.toISOString() ?? null })) };
+    },
+  );
+};
+export default routes;

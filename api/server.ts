@@ -1,0 +1,44 @@
+import type { AppConfig } from '../config';
+import type { Database } from '../db/client';
+import { buildApp } from './app';
+import { temporalClient } from '../services/bootstrap';
+
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the API on HOST:PORT against the given read model and Temporal address. */
+export async function startApi(opts: { config: AppConfig; database: Database; temporalAddress: string }): Promise<RunningApi> {
+  const temporal = temporalClient(opts.config, opts.temporalAddress);
+  const app = await buildApp({ config: opts.config, database: opts.database, temporal });
+  const url = await app.listen({ host: opts.config.HOST, port: opts.config.PORT });
+  return {
+    url,
+    async close() {
+      await app.close();
+      await temporal.connection.close();
+    },
+  };
+}
+
+// `npm run api`: the API alone, against a Temporal cluster and a PostgreSQL server (as production runs it).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { loadConfig } = await import('../config');
+  const { openReadModel } = await import('../services/bootstrap');
+  const config = loadConfig();
+  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
+    console.error('npm run api needs TEMPORAL_ADDRESS and DATABASE_URL (PGlite is one process\'s database: use `npm start` for the embedded setup).');
+    process.exit(2);
+  }
+  const database = await openReadModel(config);
+  const api = await startApi({ config, database, temporalAddress: config.TEMPORAL_ADDRESS });
+  console.log(`API listening on ${api.url} (docs at ${api.url}/docs)`);
+  const stop = async () => {
+    await api.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,175 @@
+import { sql } from 'drizzle-orm';
+import {
+  pgTable,
+  text,
+  integer,
+  boolean,
+  timestamp,
+  jsonb,
+  bigint,
+  index,
+  uniqueIndex,
+  primaryKey,
+} from 'drizzle-orm/pg-core';
+import { divisions, units } from './reference';
+
+/**
+ * One row per petition matter (信访事项): the intake record plus a projection of the workflow's state.
+ * Personal data (ID number, phone, address) lives here only, never in workflow history.
+ */
+export const petitions = pgTable(
+  'petitions',
+  {
+    caseNo: text('case_no').primaryKey(),
+    queryCode: text('query_code').notNull(),
+    workflowId: text('workflow_id').notNull().unique(),
+    status: text('status').notNull(),
+    channel: text('channel').notNull(),
+    source: text('source').notNull(),
+    divisionCode: text('division_code')
+      .notNull()
+      .references(() => divisions.code),
+    unitId: text('unit_id').references(() => units.id),
+    category: text('category').notNull(),
+    purpose: text('purpose').notNull(),
+    summary: text('summary').notNull(),
+    petitioners: jsonb('petitioners').notNull(),
+    /** sha-256 of "idType:idNumber" of the main petitioner: finds possible repeats without reading PII. */
+    petitionerKey: text('petitioner_key'),
+    personsCount: integer('persons_count').notNull(),
+    flags: jsonb('flags').notNull(),
+    intake: jsonb('intake').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    registeredAt: timestamp('registered_at', { withTimezone: true }).notNull(),
+    registeredBy: text('registered_by').notNull(),
+    /** 首接责任: whoever received first owns the record until a hand-off. */
+    firstReceiver: text('first_receiver').notNull(),
+    linkedTo: text('linked_to'),
+    /** The limit the matter is now running against, for sorting lists by deadline. */
+    currentDeadlineKey: text('current_deadline_key'),
+    currentDueAt: timestamp('current_due_at', { withTimezone: true }),
+    overdue: boolean('overdue').notNull().default(false),
+    open: boolean('open').notNull().default(true),
+    state: jsonb('state'),
+    lastEventSeq: integer('last_event_seq').notNull().default(-1),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // GET /api/petitions default order: open matters by the limit they run against.
+    index('petitions_due_idx').on(t.currentDueAt),
+    index('petitions_division_idx').on(t.divisionCode),
+    index('petitions_unit_idx').on(t.unitId),
+    // Possible-repeat lookup at intake: open matters of the same petitioner.
+    index('petitions_petitioner_open_idx').on(t.petitionerKey).where(sql`${t.open}`),
+  ],
+);
+
+/** Each letter/visit/call/online message (件次) on a matter. */
+export const submissions = pgTable(
+  'submissions',
+  {
+    id: text('id').primaryKey(),
+    caseNo: text('case_no')
+      .notNull()
+      .references(() => petitions.caseNo),
+    channel: text('channel').notNull(),
+    source: text('source').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    summary: text('summary').notNull(),
+    initial: boolean('initial').notNull(),
+    registeredBy: text('registered_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('submissions_case_idx').on(t.caseNo)],
+);
+
+/**
+ * Timeline and audit trail of a matter. The id is the workflow's own event id
+ * (`<workflowId>:<seq>`), so a retried projection activity never writes an event twice.
+ */
+export const events = pgTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    caseNo: text('case_no').notNull(),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    actor: text('actor'),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [uniqueIndex('events_case_seq_idx').on(t.caseNo, t.seq)],
+);
+
+/** Every deadline of a matter, stored as an absolute instant with the policy that explains it. */
+export const deadlines = pgTable(
+  'deadlines',
+  {
+    caseNo: text('case_no').notNull(),
+    id: text('id').notNull(),
+    key: text('key').notNull(),
+    startDate: text('start_date').notNull(),
+    dueDate: text('due_date').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    policy: jsonb('policy').notNull(),
+    status: text('status', { enum: ['pending', 'met', 'missed', 'expired', 'cancelled', 'paused'] }).notNull(),
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.caseNo, t.id] }), index('deadlines_due_idx').on(t.dueAt)],
+);
+
+/** What someone must do next on a matter; rewritten from each workflow snapshot. Serves GET /api/tasks. */
+export const tasks = pgTable(
+  'tasks',
+  {
+    caseNo: text('case_no').notNull(),
+    kind: text('kind').notNull(),
+    assigneeRole: text('assignee_role').notNull(),
+    unitId: text('unit_id'),
+    divisionCode: text('division_code').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    overdue: boolean('overdue').notNull().default(false),
+    detail: text('detail'),
+  },
+  (t) => [primaryKey({ columns: [t.caseNo, t.kind] }), index('tasks_due_idx').on(t.dueAt)],
+);
+
+/** Written notices (告知书, 处理意见书, decisions) in a matter's dossier. */
+export const notices = pgTable(
+  'notices',
+  {
+    id: text('id').primaryKey(),
+    caseNo: text('case_no').notNull(),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    legalBasis: text('legal_basis'),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    issuedBy: text('issued_by'),
+  },
+  (t) => [index('notices_case_idx').on(t.caseNo)],
+);
+
+/** Idempotency-Key of POST /api/petitions → the matter it created, so a retry never creates two. */
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  userId: text('user_id').notNull(),
+  requestHash: text('request_hash').notNull(),
+  caseNo: text('case_no').notNull(),
+  response: jsonb('response'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Every read of a matter's full personal data (PIPL). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    userId: text('user_id').notNull(),
+    action: text('action').notNull(),
+    caseNo: text('case_no'),
+    detail: jsonb('detail'),
+  },
+  (t) => [index('audit_case_idx').on(t.caseNo)],
+);

@@ -1,0 +1,69 @@
+import { and, eq, lt } from 'drizzle-orm';
+import { deadlines, events, petitions, tasks } from '../db/schema';
+import type { Db } from '../db/client';
+import { isOpen } from '../domain/petition';
+import type { ProjectRequest } from '../activities/types';
+
+/**
+ * Writes a workflow's events and snapshot to the read model in one transaction.
+ * Events are keyed by `<workflowId>:<seq>` (a retry inserts nothing new); the snapshot only replaces an older one,
+ * so projections that arrive out of order never move a matter backwards.
+ */
+export async function projectPetition(db: Db, { workflowId, caseNo, events: evs, snapshot: s }: ProjectRequest): Promise<void> {
+  const lastSeq = s.seq - 1;
+  await db.transaction(async (tx) => {
+    if (evs.length) {
+      await tx
+        .insert(events)
+        .values(evs.map((e) => ({ id: `${workflowId}:${e.seq}`, caseNo, seq: e.seq, type: e.type, at: new Date(e.at), actor: e.actor, data: e.data })))
+        .onConflictDoNothing();
+    }
+    const updated = await tx
+      .update(petitions)
+      .set({
+        status: s.status,
+        unitId: s.unitId,
+        linkedTo: s.linkedTo ?? null,
+        currentDeadlineKey: s.current?.key ?? null,
+        currentDueAt: s.current ? new Date(s.current.dueAt) : null,
+        overdue: s.overdue,
+        open: isOpen(s.status),
+        state: s,
+        lastEventSeq: lastSeq,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(petitions.caseNo, caseNo), lt(petitions.lastEventSeq, lastSeq)))
+      .returning({ caseNo: petitions.caseNo });
+    if (updated.length === 0) return; // a newer snapshot is already there
+
+    for (const d of s.deadlines) {
+      const row = {
+        caseNo,
+        id: d.id,
+        key: d.key,
+        startDate: d.startDate,
+        dueDate: d.dueDate,
+        dueAt: new Date(d.dueAt),
+        policy: d.policy,
+        status: d.status,
+        escalatedAt: d.escalatedAt ? new Date(d.escalatedAt) : null,
+      };
+      await tx.insert(deadlines).values(row).onConflictDoUpdate({ target: [deadlines.caseNo, deadlines.id], set: { status: row.status, escalatedAt: row.escalatedAt, dueAt: row.dueAt, dueDate: row.dueDate } });
+    }
+    await tx.delete(tasks).where(eq(tasks.caseNo, caseNo));
+    if (s.tasks.length) {
+      await tx.insert(tasks).values(
+        s.tasks.map((t) => ({
+          caseNo,
+          kind: t.kind,
+          assigneeRole: t.assigneeRole,
+          unitId: t.unitId,
+          divisionCode: s.divisionCode,
+          dueAt: t.dueAt ? new Date(t.dueAt) : null,
+          overdue: t.overdue,
+          detail: t.detail,
+        })),
+      );
+    }
+  });
+}

@@ -1,0 +1,71 @@
+// `npm start`: the whole service on embedded defaults — a Temporal dev server and PGlite under ./data, the worker,
+// and the API — or, with TEMPORAL_ADDRESS / DATABASE_URL, against those servers instead.
+import { loadConfig, ConfigError } from '../config';
+import { openReadModel } from '../services/bootstrap';
+import { startWorker } from '../worker/run';
+import { startApi } from '../api/server';
+import { startDevServer, type DevServer } from '../lib/dev-server';
+import { temporalCliPath } from '../lib/temporal-binaries';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const stops: (() => Promise<void>)[] = [];
+let stopping = false;
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log('\nStopping…');
+    for (const stop of stops.reverse()) await stop().catch((err) => console.error(err));
+  }
+  process.exit(code);
+}
+process.once('SIGINT', () => void stopAll(0));
+process.once('SIGTERM', () => void stopAll(0));
+
+try {
+  let address = config.TEMPORAL_ADDRESS;
+  let uiUrl: string | undefined;
+  if (!address) {
+    console.log(`Starting the Temporal dev server (state in ${config.DATA_DIR}/temporal)…`);
+    const server: DevServer = await startDevServer({
+      cliPath: temporalCliPath(),
+      dataDir: config.DATA_DIR,
+      port: config.TEMPORAL_DEV_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+    });
+    stops.push(() => server.stop());
+    address = server.address;
+    uiUrl = server.uiUrl;
+  }
+  const database = await openReadModel(config);
+  stops.push(() => database.close());
+  const worker = await startWorker({ config, address, db: database.db });
+  stops.push(() => worker.shutdown());
+  const api = await startApi({ config, database, temporalAddress: address });
+  stops.push(() => api.close());
+
+  console.log('');
+  console.log(`  Temporal      ${address} (namespace ${config.TEMPORAL_NAMESPACE})${uiUrl ? '' : ' — external'}`);
+  if (uiUrl) console.log(`  Temporal UI   ${uiUrl}`);
+  console.log(`  Database      ${database.kind === 'pglite' ? `PGlite in ${config.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`);
+  console.log(`  Worker        task queue "${config.TEMPORAL_TASK_QUEUE}"`);
+  console.log(`  API           ${api.url}   docs ${api.url}/docs   ready ${api.url}/health/ready`);
+  console.log('\nCtrl-C stops everything.');
+  worker.done.catch(async (err) => {
+    console.error('The worker stopped:', err);
+    await stopAll(1);
+  });
+} catch (err) {
+  console.error('Start failed:', err instanceof Error ? err.message : err);
+  await stopAll(1);
+}

@@ -1,0 +1,217 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import type { AppConfig } from '../config';
+import type { Db } from '../db/client';
+import { caseNumberCounters, idempotencyKeys, petitions, submissions, units } from '../db/schema';
+import { shanghaiDateOf } from '../domain/deadline';
+import { isCollective, type Intake } from '../domain/petition';
+import type { Principal } from '../domain/access';
+import { submissionSignal } from '../workflows/messages';
+import type { PetitionInput, PetitionSettings } from '../workflows/types';
+import { ServiceError } from './errors';
+
+export interface IntakeDeps {
+  db: Db;
+  temporal: Client;
+  config: AppConfig;
+  /** The clock (tests on the time-skipping server pass its time). */
+  now?: () => Date;
+}
+
+export interface IntakeResult {
+  outcome: 'registered' | 'linked';
+  caseNo: string;
+  queryCode?: string;
+  workflowId: string;
+  /** Open matters of the same petitioner: possible repeats for the registrar to check. */
+  possibleRepeats: { caseNo: string; status: string; registeredAt: string }[];
+  submissionId?: string;
+}
+
+export const workflowIdFor = (caseNo: string) => `petition-${caseNo}`;
+
+export function settingsFrom(config: AppConfig): PetitionSettings {
+  return {
+    reminderLeadDays: config.REMINDER_LEAD_DAYS,
+    evaluationDays: config.EVALUATION_WINDOW_DAYS,
+    investigationDays: config.INVESTIGATION_LIMIT_DAYS,
+    lingerDays: 180,
+    historyLimit: 2000,
+  };
+}
+
+/** sha-256 of the main petitioner's ID: lets intake find possible repeats without comparing PII in clear. */
+export function petitionerKey(intake: Intake): string | null {
+  const p = intake.petitioners.find((x) => x.main) ?? intake.petitioners[0];
+  if (!p?.idNumber) return null;
+  return createHash('sha256').update(`${p.idType}:${p.idNumber.toUpperCase()}`).digest('hex');
+}
+
+const QUERY_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+/** 查询码: eight characters without look-alikes (0/O, 1/I). */
+export function newQueryCode(): string {
+  return [...randomBytes(8)].map((b) => QUERY_ALPHABET[b % QUERY_ALPHABET.length]).join('');
+}
+
+/** 信访件编号: LS + registration date (Asia/Shanghai) + a 5-digit daily sequence. */
+async function nextCaseNo(db: Db, now: Date): Promise<string> {
+  const day = shanghaiDateOf(now).replaceAll('-', '');
+  const [row] = await db
+    .insert(caseNumberCounters)
+    .values({ day, last: 1 })
+    .onConflictDoUpdate({ target: caseNumberCounters.day, set: { last: sql`${caseNumberCounters.last} + 1` } })
+    .returning({ last: caseNumberCounters.last });
+  return `LS${day}${String(row!.last).padStart(5, '0')}`;
+}
+
+function requestHash(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+/**
+ * Registers a petition (or links a submission to an open matter) and starts its workflow.
+ * With an Idempotency-Key, a retried request returns the first answer and never creates a second matter.
+ */
+export async function registerPetition(deps: IntakeDeps, principal: Principal, intake: Intake, idemKey?: string): Promise<IntakeResult> {
+  const { db } = deps;
+  const now = deps.now?.() ?? new Date();
+  const receivedAt = intake.receivedAt ? new Date(intake.receivedAt) : now;
+  if (receivedAt.getTime() > now.getTime() + 60_000) throw new ServiceError(400, 'InvalidInput', 'receivedAt is in the future', { receivedAt: 'in the future' });
+  const hash = requestHash(intake);
+  const key = idemKey ?? randomUUID();
+
+  const previous = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
+  if (previous[0]) {
+    const p = previous[0];
+    if (p.userId !== principal.id || p.requestHash !== hash) {
+      throw new ServiceError(422, 'IdempotencyKeyReused', 'this Idempotency-Key was used for a different request');
+    }
+    if (p.response) return p.response as IntakeResult;
+    // The first attempt stopped between writing and starting: finish it the same way.
+    return resume(deps, key, p.caseNo, intake, principal, receivedAt);
+  }
+
+  const pkey = petitionerKey(intake);
+  const repeats = pkey
+    ? await db
+        .select({ caseNo: petitions.caseNo, status: petitions.status, registeredAt: petitions.registeredAt })
+        .from(petitions)
+        .where(and(eq(petitions.petitionerKey, pkey), eq(petitions.open, true)))
+        .limit(20)
+    : [];
+  const possibleRepeats = repeats.map((r) => ({ ...r, registeredAt: r.registeredAt.toISOString() }));
+
+  if (intake.linkToCaseNo) return linkSubmission(deps, principal, intake, key, hash, receivedAt, possibleRepeats);
+
+  if (intake.accusedUnitIds.length) {
+    const known = await db.select({ id: units.id }).from(units).where(inArray(units.id, intake.accusedUnitIds));
+    if (known.length !== new Set(intake.accusedUnitIds).size) throw new ServiceError(400, 'InvalidInput', 'unknown unit among accusedUnitIds', { accusedUnitIds: 'unknown unit' });
+  }
+
+  const caseNo = await nextCaseNo(db, now);
+  const queryCode = newQueryCode();
+  await db.transaction(async (tx) => {
+    await tx.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo });
+    await tx.insert(petitions).values({
+      caseNo,
+      queryCode,
+      workflowId: workflowIdFor(caseNo),
+      status: 'REGISTERED',
+      channel: intake.channel,
+      source: intake.source,
+      divisionCode: intake.divisionCode,
+      category: intake.category,
+      purpose: intake.purpose,
+      summary: intake.summary,
+      petitioners: intake.petitioners,
+      petitionerKey: pkey,
+      personsCount: intake.personsCount,
+      flags: { ...intake.flags, collective: isCollective(intake.personsCount), anonymous: intake.anonymous, jointSignature: intake.jointSignature },
+      intake: { agent: intake.agent, superior: intake.superior, leaderReception: intake.leaderReception, gridWorker: intake.gridWorker, attachments: intake.attachments, personsInvolved: intake.personsInvolved, accusedUnitIds: intake.accusedUnitIds },
+      receivedAt,
+      registeredAt: now,
+      registeredBy: principal.id,
+      firstReceiver: principal.id,
+    });
+    await tx.insert(submissions).values({ id: `${caseNo}-S1`, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, initial: true, registeredBy: principal.id });
+  });
+  try {
+    return await resume(deps, key, caseNo, intake, principal, receivedAt, possibleRepeats);
+  } catch (err) {
+    // Temporal did not take the workflow: remove what was written so nothing is left half-done.
+    await db.transaction(async (tx) => {
+      await tx.delete(submissions).where(eq(submissions.caseNo, caseNo));
+      await tx.delete(petitions).where(eq(petitions.caseNo, caseNo));
+      await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.key, key));
+    }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function resume(
+  deps: IntakeDeps,
+  key: string,
+  caseNo: string,
+  intake: Intake,
+  principal: Principal,
+  receivedAt: Date,
+  possibleRepeats: IntakeResult['possibleRepeats'] = [],
+): Promise<IntakeResult> {
+  const [row] = await deps.db.select().from(petitions).where(eq(petitions.caseNo, caseNo));
+  if (!row) throw new ServiceError(409, 'Conflict', 'the earlier attempt with this Idempotency-Key did not complete; retry with a new key');
+  const input: PetitionInput = {
+    caseNo,
+    channel: intake.channel,
+    source: intake.source,
+    divisionCode: intake.divisionCode,
+    personsCount: intake.personsCount,
+    receivedAt: receivedAt.toISOString(),
+    registeredAt: row.registeredAt.toISOString(),
+    registeredBy: { id: principal.id, role: principal.role },
+    accusedUnitIds: intake.accusedUnitIds,
+    settings: settingsFrom(deps.config),
+  };
+  await deps.temporal.workflow.start('petitionWorkflow', {
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    workflowId: row.workflowId,
+    args: [input],
+    // Starting twice is harmless: a retry finds the running matter.
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  const result: IntakeResult = { outcome: 'registered', caseNo, queryCode: row.queryCode, workflowId: row.workflowId, possibleRepeats: possibleRepeats.filter((p) => p.caseNo !== caseNo) };
+  await deps.db.update(idempotencyKeys).set({ response: result }).where(eq(idempotencyKeys.key, key));
+  return result;
+}
+
+async function linkSubmission(
+  deps: IntakeDeps,
+  principal: Principal,
+  intake: Intake,
+  key: string,
+  hash: string,
+  receivedAt: Date,
+  possibleRepeats: IntakeResult['possibleRepeats'],
+): Promise<IntakeResult> {
+  const caseNo = intake.linkToCaseNo!;
+  const [matter] = await deps.db.select().from(petitions).where(eq(petitions.caseNo, caseNo));
+  if (!matter) throw new ServiceError(404, 'NotFound', `no matter ${caseNo}`);
+  const submissionId = `${caseNo}-S-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+  // The workflow decides what the submission means (a repeat, or refused after 三级终结); it ignores a repeated id.
+  await deps.temporal.workflow.getHandle(matter.workflowId).signal(submissionSignal, {
+    id: submissionId,
+    channel: intake.channel,
+    receivedAt: receivedAt.toISOString(),
+    summary: intake.summary,
+    registeredBy: principal.id,
+  });
+  await deps.db.transaction(async (tx) => {
+    await tx
+      .insert(submissions)
+      .values({ id: submissionId, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, initial: false, registeredBy: principal.id })
+      .onConflictDoNothing();
+    const result: IntakeResult = { outcome: 'linked', caseNo, workflowId: matter.workflowId, possibleRepeats, submissionId };
+    await tx.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo, response: result }).onConflictDoNothing();
+  });
+  return { outcome: 'linked', caseNo, workflowId: matter.workflowId, possibleRepeats, submissionId };
+}

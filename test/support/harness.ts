@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { loadConfig, type AppConfig } from '../../config';
+import { migrate, openDatabase, type Database } from '../../db/client';
+import { seed } from '../../db/seed';
+import { users } from '../../db/schema';
+import { createActivities } from '../../activities';
+import { workflowsPath } from '../../worker/run';
+import { registerPetition, workflowIdFor } from '../../services/intake';
+import { intakeSchema, type Intake } from '../../domain/petition';
+import type { Principal } from '../../domain/access';
+import { stateQuery, type Actor } from '../../workflows/messages';
+import type { PetitionState } from '../../workflows/types';
+import { createTimeSkippingEnv } from './time-skipping';
+
+/** A petition test bench on the time-skipping server: real activities on an in-memory PGlite read model. */
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  database: Database;
+  config: AppConfig;
+  /** Registers through the same intake service the API uses; receivedAt defaults to the server's now. */
+  register(intake: Partial<Intake>, userId?: string): Promise<string>;
+  /** Runs a command (Temporal Update) as a seeded user. */
+  command<A>(caseNo: string, update: { name: string }, body: A, userId: string): Promise<PetitionState>;
+  state(caseNo: string): Promise<PetitionState>;
+  /** Skips the server's clock forward to an instant; timers due on the way fire. */
+  skipTo(instant: string): Promise<void>;
+  now(): Promise<Date>;
+  actor(userId: string): Promise<Actor>;
+  teardown(): Promise<void>;
+}
+
+export const sampleIntake: Intake = intakeSchema.parse({
+  channel: 'letter',
+  divisionCode: '331102',
+  category: 'urban_construction',
+  purpose: 'complaint',
+  summary: '小区旁违章建筑影响采光通风，请求依法拆除',
+  petitioners: [{ name: '王五', main: true, idNumber: '331102197501012345', phone: '13900002222' }],
+});
+
+export async function createHarness(startAt: string, env?: Partial<Record<string, string>>): Promise<Harness> {
+  const testEnv = await createTimeSkippingEnv(startAt);
+  const database = await openDatabase({ memory: true });
+  await migrate(database);
+  await seed(database.db, { devUsers: true });
+  const config = loadConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, LOG_LEVEL: 'warn', ...env });
+  const worker = await Worker.create({
+    connection: testEnv.nativeConnection,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath,
+    activities: createActivities({ db: database.db }),
+  });
+  const running = worker.run();
+
+  async function principal(userId: string): Promise<Principal> {
+    const [u] = await database.db.select().from(users).where(eq(users.id, userId));
+    if (!u) throw new Error(`no user ${userId}`);
+    return u;
+  }
+  async function actor(userId: string): Promise<Actor> {
+    const p = await principal(userId);
+    return { id: p.id, role: p.role, unitId: p.unitId };
+  }
+  const now = async () => new Date(await testEnv.currentTimeMs());
+
+  return {
+    env: testEnv,
+    database,
+    config,
+    now,
+    actor,
+    async register(this: Harness, partial, userId = 'registrar-city') {
+      const at = await now();
+      const intake = intakeSchema.parse({ ...sampleIntake, receivedAt: at.toISOString(), ...partial });
+      const r = await registerPetition({ db: database.db, temporal: testEnv.client, config, now: () => at }, await principal(userId), intake);
+      // Wait until the workflow has computed its first limit.
+      for (let i = 0; i < 200 && (await this.state(r.caseNo)).status === 'REGISTERED'; i++) await new Promise((res) => setTimeout(res, 25));
+      return r.caseNo;
+    },
+    async command(caseNo, update, body, userId) {
+      const a = await actor(userId);
+      return testEnv.client.workflow.getHandle(workflowIdFor(caseNo)).executeUpdate(update.name, { args: [{ ...body, actor: a }] }) as Promise<PetitionState>;
+    },
+    state: (caseNo) => testEnv.client.workflow.getHandle(workflowIdFor(caseNo)).query(stateQuery),
+    async skipTo(instant) {
+      const target = Date.parse(instant);
+      const current = await testEnv.currentTimeMs();
+      if (target > current) await testEnv.sleep(target - current);
+    },
+    async teardown() {
+      worker.shutdown();
+      await running;
+      await testEnv.teardown();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, Runtime, DefaultLogger, type LogLevel } from '@temporalio/worker';
+import type { AppConfig } from '../config';
+import type { Db } from '../db/client';
+import { createActivities } from '../activities';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+let runtimeInstalled = false;
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after shutdown()). */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Starts the petition worker: workflows from workflows/, activities bound to the read model. */
+export async function startWorker(opts: { config: AppConfig; address: string; db: Db }): Promise<RunningWorker> {
+  if (!runtimeInstalled) {
+    const level = (opts.config.LOG_LEVEL === 'silent' || opts.config.LOG_LEVEL === 'fatal' ? 'ERROR' : opts.config.LOG_LEVEL.toUpperCase()) as LogLevel;
+    Runtime.install({ logger: new DefaultLogger(level === ('TRACE' as LogLevel) ? 'TRACE' : level) });
+    runtimeInstalled = true;
+  }
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.config.TEMPORAL_NAMESPACE,
+    taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
+    workflowsPath,
+    activities: createActivities({ db: opts.db }),
+  });
+  const done = worker.run().finally(() => connection.close());
+  return {
+    worker,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// The barrel handed to the worker as workflowsPath: every workflow type the task queue runs.
+export { petitionWorkflow } from './petition';

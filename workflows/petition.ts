@@ -1,0 +1,641 @@
+/**
+ * petitionWorkflow: one petition matter (信访事项) from registration to its end (domain.md §5).
+ *
+ * Deterministic code only. Limits are computed by an activity (calendar data lives in the database) and kept in
+ * state as absolute instants; one loop sleeps until the next reminder or limit, and wakes early whenever a command
+ * changes the state, so an extension or a hearing moves the running timer.
+ */
+import {
+  ApplicationFailure,
+  ActivityFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import type { PetitionActivities, DeadlineRequest } from '../activities/types';
+import { naturalDaysBetween, reminderInstants, shanghaiDateOf, type Deadline } from '../domain/deadline';
+import { hasLimit, type LimitKey } from '../domain/rules';
+import type { Status } from '../domain/petition';
+import type { NoticeKind } from '../domain/notices';
+import * as M from './messages';
+import type { Actor } from './messages';
+import type { DeadlineEntry, PetitionInput, PetitionState, TimelineEntry } from './types';
+import { tasksOf } from './tasks';
+
+const acts = proxyActivities<PetitionActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['CalendarUnknownYear', 'InvalidInput'] },
+});
+
+const DAY_MS = 86_400_000;
+const RECENT_EVENTS = 20;
+
+/** What happens when a limit is reached: the administration's limits escalate; windows simply close. */
+const ON_DUE: Record<LimitKey, 'escalate' | 'expire'> = {
+  triage: 'escalate',
+  acceptance: 'escalate',
+  objection: 'expire',
+  handling: 'escalate',
+  extension: 'escalate',
+  reviewRequest: 'expire',
+  reviewDecision: 'escalate',
+  reReviewRequest: 'expire',
+  reReviewDecision: 'escalate',
+  evaluation: 'expire',
+  warningExplanation: 'escalate',
+  threePartyReview: 'escalate',
+  investigation: 'escalate',
+};
+
+/** Who an escalation goes to (domain.md §3–4: the unit's leader and the bureau). */
+const ESCALATE_TO: Partial<Record<LimitKey, string[]>> = {
+  triage: ['bureau_leader'],
+  acceptance: ['unit_leader', 'bureau'],
+  handling: ['unit_leader', 'bureau'],
+  extension: ['unit_leader', 'bureau'],
+  reviewDecision: ['review_body_leader', 'bureau'],
+  reReviewDecision: ['review_body_leader', 'bureau'],
+};
+
+function illegal(message: string): never {
+  throw ApplicationFailure.create({ type: 'IllegalState', message, nonRetryable: true });
+}
+function invalid(message: string): never {
+  throw ApplicationFailure.create({ type: 'InvalidInput', message, nonRetryable: true });
+}
+function forbidden(message: string): never {
+  throw ApplicationFailure.create({ type: 'Forbidden', message, nonRetryable: true });
+}
+
+export async function petitionWorkflow(input: PetitionInput): Promise<PetitionState> {
+  const { workflowId } = workflowInfo();
+  const state: PetitionState = input.carried ?? {
+    caseNo: input.caseNo,
+    status: 'REGISTERED',
+    divisionCode: input.divisionCode,
+    channel: input.channel,
+    source: input.source,
+    personsCount: input.personsCount,
+    receivedAt: input.receivedAt,
+    registeredAt: input.registeredAt,
+    unitId: null,
+    objections: [],
+    meetings: {},
+    returnVisits: [],
+    submissions: { total: 1, repeats: 0, refused: 0 },
+    deadlines: [],
+    overdue: false,
+    notices: [],
+    tasks: [],
+    recent: [],
+    seq: 0,
+    runs: 0,
+    accusedUnitIds: input.accusedUnitIds,
+    settings: input.settings,
+  };
+  if (input.carried) state.runs += 1;
+
+  /** Bumped on every change; the main loop wakes on it. */
+  let version = 0;
+  let pending: TimelineEntry[] = [];
+
+  const today = () => shanghaiDateOf(new Date(Date.now()));
+  const nowIso = () => new Date(Date.now()).toISOString();
+
+  function emit(type: string, data: Record<string, unknown>, actor: Actor | string | null = null): TimelineEntry {
+    const e: TimelineEntry = { seq: state.seq++, type, at: nowIso(), actor: typeof actor === 'string' || actor === null ? actor : actor.id, data };
+    pending.push(e);
+    state.recent = [...state.recent, e].slice(-RECENT_EVENTS);
+    version++;
+    return e;
+  }
+
+  /** Writes the pending events and a snapshot to the read model (idempotent by event id). */
+  async function flush(): Promise<void> {
+    refresh();
+    const events = pending;
+    pending = [];
+    await acts.project({ workflowId, caseNo: state.caseNo, events, snapshot: state });
+  }
+
+  /** Derived fields: overdue flag, current limit, work list. */
+  function refresh(): void {
+    const now = Date.now();
+    const live = state.deadlines.filter((d) => d.status === 'pending' || d.status === 'paused');
+    state.overdue = state.deadlines.some((d) => d.status === 'missed' && !d.closedAt) || live.some((d) => Date.parse(d.dueAt) <= now);
+    // The matter runs against the administration's limits first; a window (objection, evaluation) only if none.
+    const byDue = live.filter((d) => d.status === 'pending').sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+    const next = byDue.find((d) => ON_DUE[d.key] === 'escalate') ?? byDue[0];
+    const missed = state.deadlines.find((d) => d.status === 'missed' && !d.closedAt);
+    const cur = next ?? missed;
+    state.current = cur ? { key: cur.key, dueAt: cur.dueAt } : undefined;
+    state.tasks = tasksOf(state, now);
+  }
+
+  async function computeDeadline(req: DeadlineRequest): Promise<Deadline> {
+    try {
+      return await acts.computeDeadline(req);
+    } catch (err) {
+      // Surface the activity's business failure (e.g. an unknown calendar year) to the caller of the update.
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+        throw ApplicationFailure.create({ type: err.cause.type ?? 'DeadlineFailed', message: err.cause.message, nonRetryable: true });
+      }
+      throw err;
+    }
+  }
+
+  async function startDeadline(req: DeadlineRequest): Promise<DeadlineEntry> {
+    const d = await computeDeadline({ ...req, evaluationDays: state.settings.evaluationDays, investigationDays: state.settings.investigationDays });
+    const entry: DeadlineEntry = { ...d, id: `${d.key}-${state.deadlines.length + 1}`, status: 'pending', reminded: [] };
+    state.deadlines.push(entry);
+    emit('deadline.started', { id: entry.id, key: d.key, startDate: d.startDate, dueDate: d.dueDate, dueAt: d.dueAt, basis: d.policy.basis });
+    return entry;
+  }
+
+  function live(key: LimitKey): DeadlineEntry | undefined {
+    return state.deadlines.find((d) => d.key === key && (d.status === 'pending' || d.status === 'paused'));
+  }
+  function latest(key: LimitKey): DeadlineEntry | undefined {
+    return [...state.deadlines].reverse().find((d) => d.key === key);
+  }
+
+  /** A limit is met (or, if already missed, at least closed) by the event that ends it. */
+  function close(key: LimitKey, how: 'met' | 'cancelled' = 'met'): void {
+    for (const d of state.deadlines) {
+      if (d.key !== key) continue;
+      if (d.status === 'pending' || d.status === 'paused') {
+        d.status = how;
+        d.closedAt = nowIso();
+      } else if (d.status === 'missed' && !d.closedAt) {
+        d.closedAt = nowIso();
+      }
+    }
+    version++;
+  }
+
+  async function fileNotice(kind: NoticeKind, fields: [string, string][], actor: Actor | null, legalBasis?: string): Promise<string> {
+    const id = `${state.caseNo}-N${state.notices.length + 1}`;
+    const issuedAt = nowIso();
+    await acts.fileNotice({ id, kind, caseNo: state.caseNo, issuedOn: today(), issuedAt, issuedBy: actor?.id ?? null, fields, legalBasis });
+    state.notices.push({ id, kind, issuedAt });
+    emit('notice.filed', { id, kind }, actor);
+    return id;
+  }
+
+  function end(status: Status): void {
+    state.status = status;
+    state.endedAt = nowIso();
+  }
+
+  /** A business date given with a command: defaults to today, never in the future, never before `notBefore`. */
+  function effectiveDate(given: string | undefined, notBefore: string, what: string): string {
+    const d = given ?? today();
+    if (d > today()) invalid(`${what} ${d} is in the future`);
+    if (d < notBefore) invalid(`${what} ${d} is before ${notBefore}`);
+    return d;
+  }
+
+  function requireStatus(allowed: Status[], what: string): void {
+    if (!allowed.includes(state.status)) illegal(`cannot ${what}: the matter is ${state.status}, this needs ${allowed.join(' or ')}`);
+  }
+  function requireOwnUnit(actor: Actor): void {
+    if (actor.role !== 'admin' && actor.unitId !== state.unitId) forbidden('the matter is not with your unit');
+  }
+
+  // --- Registration ----------------------------------------------------------------------------------------
+
+  const received = shanghaiDateOf(input.receivedAt);
+
+  // --- Triage (15 d: forward/assign, route, not accept, link) -----------------------------------------------
+
+  setHandler(M.forwardUpdate, async ({ actor, mode, unitId, note }) => {
+    if (state.accusedUnitIds.includes(unitId)) {
+      forbidden('a report must never be routed to the unit it accuses (《信访工作条例》第三十条)');
+    }
+    state.status = 'AWAITING_ACCEPTANCE';
+    state.unitId = unitId;
+    state.handOff = { mode, unitId, at: nowIso(), by: actor.id, note };
+    close('triage');
+    emit(mode === 'assign' ? 'triage.assigned' : 'triage.forwarded', { unitId, note: note ?? null }, actor);
+    await fileNotice('forwarded', [['事项', mode === 'assign' ? '交办' : '转送'], ['承办单位', unitId]], actor);
+    // The receiving unit's limits count from its receipt: the day of the hand-off.
+    await startDeadline({ key: 'acceptance', startDate: today() });
+    if (hasLimit('objection', today())) {
+      try {
+        await startDeadline({ key: 'objection', startDate: today() });
+      } catch (err) {
+        // A working-day window into a year the calendar does not know yet must not block the hand-off itself.
+        if (!(err instanceof ApplicationFailure && err.type === 'CalendarUnknownYear')) throw err;
+        emit('deadline.not_computed', { key: 'objection', reason: err.message });
+      }
+    }
+    await flush();
+    return state;
+  }, { validator: ({ actor }) => { validateTriage(actor); } });
+
+  setHandler(M.routeUpdate, async ({ actor, channel, organ, notice }) => {
+    state.routing = { channel, organ };
+    close('triage');
+    emit('triage.routed', { channel, organ }, actor);
+    await fileNotice('routing', [['法定途径', channel], ['受理机关', organ], ['告知内容', notice]], actor);
+    end('ROUTED_TO_CHANNEL');
+    await flush();
+    return state;
+  }, { validator: ({ actor }) => { validateTriage(actor); } });
+
+  setHandler(M.notAcceptUpdate, async ({ actor, reason }) => {
+    state.notAccepted = { reason };
+    close('triage');
+    emit('triage.not_accepted', { reason }, actor);
+    await fileNotice('non_acceptance', [['不予受理理由', reason]], actor);
+    end('NOT_ACCEPTED');
+    await flush();
+    return state;
+  }, { validator: ({ actor }) => { validateTriage(actor); } });
+
+  setHandler(M.linkUpdate, async ({ actor, caseNo }) => {
+    state.linkedTo = caseNo;
+    close('triage');
+    emit('triage.linked', { to: caseNo }, actor);
+    end('LINKED');
+    await flush();
+    return state;
+  }, {
+    validator: ({ actor, caseNo }) => {
+      validateTriage(actor);
+      if (caseNo === state.caseNo) invalid('a matter cannot be linked to itself');
+    },
+  });
+
+  function validateTriage(actor: Actor): void {
+    if (!['registrar', 'admin'].includes(actor.role)) forbidden('triage is the bureau registrar\'s');
+    requireStatus(['TRIAGE'], 'triage');
+  }
+
+  // --- Acceptance (15 d) or objection (5 WD, 2022 rules only) --------------------------------------------------
+
+  setHandler(M.acceptUpdate, async ({ actor, acceptedOn, note }) => {
+    const on = effectiveDate(acceptedOn, latest('acceptance')?.startDate ?? received, 'acceptance date');
+    state.acceptedOn = on;
+    state.status = 'IN_HANDLING';
+    close('acceptance');
+    close('objection', 'cancelled');
+    emit('accepted', { on, note: note ?? null }, actor);
+    await fileNotice('acceptance', [['受理日期', on], ['承办单位', state.unitId ?? '']], actor);
+    await startDeadline({ key: 'handling', startDate: on });
+    await flush();
+    return state;
+  }, {
+    validator: ({ actor }) => {
+      requireStatus(['AWAITING_ACCEPTANCE'], 'accept');
+      requireOwnUnit(actor);
+    },
+  });
+
+  setHandler(M.objectUpdate, async ({ actor, reason, objectedOn }) => {
+    const window = live('objection');
+    const on = effectiveDate(objectedOn, window?.startDate ?? received, 'objection date');
+    if (!window || on > window.dueDate) {
+      illegal(`the objection window has closed${window ? ` (due ${window.dueDate})` : ''}: the unit must accept or the bureau re-route`);
+    }
+    state.objections.push({ reason, on, unitId: state.unitId });
+    close('objection');
+    close('acceptance', 'cancelled');
+    emit('objection', { reason, on, unitId: state.unitId }, actor);
+    state.status = 'TRIAGE';
+    state.unitId = null;
+    await startDeadline({ key: 'triage', startDate: on });
+    await flush();
+    return state;
+  }, {
+    validator: ({ actor }) => {
+      requireStatus(['AWAITING_ACCEPTANCE'], 'object');
+      requireOwnUnit(actor);
+    },
+  });
+
+  // --- Handling (60 d, one extension ≤30 d), meetings, reply ---------------------------------------------------
+
+  setHandler(M.extendUpdate, async ({ actor, days, reason }) => {
+    const handling = live('handling');
+    if (!handling) illegal('no running handling limit to extend');
+    if (Date.now() >= Date.parse(handling.dueAt)) illegal(`the handling limit passed on ${handling.dueDate}; it can no longer be extended`);
+    close('handling', 'cancelled');
+    state.extension = { days, reason, approvedBy: actor.id, on: today() };
+    state.status = 'EXTENDED';
+    emit('extended', { days, reason, from: handling.dueDate }, actor);
+    await startDeadline({ key: 'extension', startDate: handling.dueDate, days });
+    await fileNotice('extension', [['延长天数', `${days}日`], ['延期理由', reason], ['新的办理期限', latest('extension')!.dueDate]], actor);
+    await flush();
+    return state;
+  }, {
+    validator: ({ actor }) => {
+      if (!['unit_head', 'admin'].includes(actor.role)) forbidden('an extension needs the approval of the unit head (《信访工作条例》第三十四条)');
+      requireStatus(['IN_HANDLING'], 'extend');
+      requireOwnUnit(actor);
+      if (state.extension) illegal('the handling limit may be extended once only');
+    },
+  });
+
+  setHandler(M.meetingUpdate, async ({ actor, meeting, ...record }) => {
+    const key = String(meeting) as '1' | '2' | '3';
+    if (record.date) effectiveDate(record.date, received, 'meeting date');
+    state.meetings[key] = { ...record, recordedBy: actor.id, recordedAt: nowIso() };
+    emit(record.exemption ? 'meeting.exempted' : 'meeting.held', { meeting, ...record }, actor);
+    await flush();
+    return state;
+  }, {
+    validator: ({ actor, meeting }) => {
+      requireOwnUnit(actor);
+      if (meeting === 1) requireStatus(['IN_HANDLING', 'EXTENDED'], 'record meeting ①');
+      if (meeting === 2) requireStatus(['IN_HANDLING', 'EXTENDED', 'REPLIED'], 'record meeting ②');
+      if (meeting === 3) {
+        requireStatus(['UNSATISFIED'], 'record meeting ③ (after an unsatisfied evaluation)');
+        if (!['unit_head', 'admin'].includes(actor.role)) forbidden('meeting ③ is held by the unit\'s leader');
+      }
+    },
+  });
+
+  setHandler(M.replyUpdate, async ({ actor, deliveredOn, ...reply }) => {
+    const on = effectiveDate(deliveredOn, state.acceptedOn ?? received, 'delivery date');
+    close('handling');
+    close('extension');
+    const noticeId = await fileNotice('reply', [
+      ['信访请求', reply.request],
+      ['查明事实', reply.facts],
+      ['处理意见', reply.opinion],
+      ['法律依据', reply.legalBasis],
+      ['送达方式', reply.deliveryMethod],
+      ['复查告知', '如不服本处理意见，可自收到本意见书之日起30日内请求复查'],
+    ], actor);
+    state.reply = { ...reply, deliveredOn: on, noticeId };
+    state.status = 'REPLIED';
+    emit('replied', { deliveredOn: on, deliveryMethod: reply.deliveryMethod, noticeId }, actor);
+    await startDeadline({ key: 'evaluation', startDate: on });
+    await startDeadline({ key: 'reviewRequest', startDate: on });
+    await flush();
+    return state;
+  }, {
+    validator: ({ actor }) => {
+      requireStatus(['IN_HANDLING', 'EXTENDED'], 'reply');
+      requireOwnUnit(actor);
+      if (!state.meetings['1']) illegal('meeting ① (the unit meets the petitioner) must be recorded, or exempted with a reason, before the reply');
+    },
+  });
+
+  // --- Evaluation, return visits, re-handling -----------------------------------------------------------------
+
+  setHandler(M.evaluationUpdate, async ({ actor, evaluatedOn, ...ev }) => {
+    const window = live('evaluation');
+    const on = effectiveDate(evaluatedOn, state.reply!.deliveredOn, 'evaluation date');
+    if (!window || on > window.dueDate) illegal(`the evaluation window closed${window ? ` on ${window.dueDate}` : ''} (超期未评价)`);
+    state.evaluation = { ...ev, evaluatedOn: on, on };
+    close('evaluation');
+    const unsatisfied = ev.unit === 'unsatisfied' || ev.bureau === 'unsatisfied';
+    if (unsatisfied) state.status = 'UNSATISFIED';
+    emit('evaluated', { ...ev, on }, actor);
+    await flush();
+    return state;
+  }, {
+    validator: (_cmd) => {
+      requireStatus(['REPLIED'], 'evaluate');
+      if (state.evaluation) illegal('the matter has been evaluated already');
+    },
+  });
+
+  setHandler(M.returnVisitUpdate, async ({ actor, date, notes }) => {
+    const on = effectiveDate(date, state.reply!.deliveredOn, 'return-visit date');
+    state.returnVisits = [...state.returnVisits, { date: on, notes, by: actor.id }].slice(-50);
+    emit('return_visit', { date: on, notes }, actor);
+    await flush();
+    return state;
+  }, {
+    validator: (_cmd) => {
+      if (!state.reply) illegal('a return visit follows a delivered reply');
+    },
+  });
+
+  setHandler(M.sendBackUpdate, async ({ actor, reason }) => {
+    close('evaluation', 'cancelled');
+    close('reviewRequest', 'cancelled');
+    emit('sent_back', { reason }, actor);
+    state.status = 'IN_HANDLING';
+    state.reply = undefined;
+    state.evaluation = undefined;
+    delete state.meetings['2'];
+    delete state.meetings['3'];
+    await startDeadline({ key: 'handling', startDate: today() });
+    await flush();
+    return state;
+  }, { validator: (_cmd) => requireStatus(['UNSATISFIED'], 'send the matter back to handling') });
+
+  // --- Review (复查) and re-review (复核) -----------------------------------------------------------------------
+
+  setHandler(M.reviewRequestUpdate, async ({ actor, level, requestedOn, grounds }) => {
+    const windowKey: LimitKey = level === 'review' ? 'reviewRequest' : 'reReviewRequest';
+    const window = latest(windowKey);
+    const from = window?.startDate ?? received;
+    const on = effectiveDate(requestedOn, from, 'request date');
+    if (!window || on > window.dueDate || window.status === 'expired' || window.status === 'cancelled') {
+      emit('request.refused', { level, on, dueDate: window?.dueDate ?? null }, actor);
+      await fileNotice('refusal', [
+        ['请求', level === 'review' ? '复查' : '复核'],
+        ['不予受理理由', `请求日期 ${on} 已超过法定期限${window ? `（截至 ${window.dueDate}）` : ''}`],
+      ], actor);
+      await flush();
+      illegal(`the ${level === 'review' ? 'review' : 're-review'} request of ${on} is late: the window ended on ${window?.dueDate ?? '(none)'}; a written refusal was filed`);
+    }
+    close(windowKey);
+    close('evaluation', 'cancelled');
+    const record = { requestedOn: on, grounds, hearings: [] };
+    if (level === 'review') state.review = record;
+    else state.reReview = record;
+    state.status = level === 'review' ? 'REVIEW' : 'RE_REVIEW';
+    emit(level === 'review' ? 'review.requested' : 're_review.requested', { on, grounds }, actor);
+    await startDeadline({ key: level === 'review' ? 'reviewDecision' : 'reReviewDecision', startDate: on });
+    await flush();
+    return state;
+  }, {
+    validator: ({ level }) => {
+      if (level === 'review') requireStatus(['REPLIED', 'UNSATISFIED', 'CLOSED'], 'request a review');
+      else requireStatus(['REVIEWED', 'CLOSED', 'TERMINATED'], 'request a re-review');
+      if (level === 'review' && state.review) illegal('a review has been requested already');
+      if (level === 'reReview' && (state.reReview || !state.review?.decidedOn)) illegal('a re-review follows a review decision, once');
+    },
+  });
+
+  setHandler(M.hearingUpdate, async ({ actor, action, date, note }) => {
+    const rr = state.reReview!;
+    const on = effectiveDate(date, rr.requestedOn, 'hearing date');
+    const deadline = live('reReviewDecision')!;
+    if (action === 'start') {
+      rr.hearings.push({ start: on });
+      deadline.status = 'paused';
+      emit('hearing.started', { on, note: note ?? null }, actor);
+    } else {
+      const h = rr.hearings[rr.hearings.length - 1]!;
+      if (on < h.start) invalid(`the hearing cannot end (${on}) before it started (${h.start})`);
+      h.end = on;
+      // The hearing's days, both ends included, are not counted (《信访工作条例》第三十六条).
+      const paused = rr.hearings.reduce((n, x) => n + naturalDaysBetween(x.start, x.end!) + 1, 0);
+      deadline.status = 'cancelled';
+      deadline.closedAt = nowIso();
+      emit('hearing.ended', { on, pausedDays: paused }, actor);
+      await startDeadline({ key: 'reReviewDecision', startDate: rr.requestedOn, pausedDays: paused });
+    }
+    await flush();
+    return state;
+  }, {
+    validator: ({ action }) => {
+      requireStatus(['RE_REVIEW'], 'hold a hearing');
+      const open = state.reReview!.hearings.some((h) => !h.end);
+      if (action === 'start' && open) illegal('a hearing is already in progress');
+      if (action === 'end' && !open) illegal('no hearing in progress');
+    },
+  });
+
+  setHandler(M.reviewDecisionUpdate, async ({ actor, level, outcome, decision, decidedOn }) => {
+    const rec = (level === 'review' ? state.review : state.reReview)!;
+    const on = effectiveDate(decidedOn, rec.requestedOn, 'decision date');
+    Object.assign(rec, { decidedOn: on, outcome, decision });
+    close(level === 'review' ? 'reviewDecision' : 'reReviewDecision');
+    emit(level === 'review' ? 'review.decided' : 're_review.decided', { on, outcome }, actor);
+    await fileNotice(level === 'review' ? 'review_decision' : 're_review_decision', [
+      ['复查（复核）请求', rec.grounds],
+      ['结论', outcome],
+      ['意见', decision],
+      ...(level === 'review' ? [['复核告知', '如不服本复查意见，可自收到之日起30日内请求复核'] as [string, string]] : [['终结', '信访人以同一事实和理由提出信访诉求的，不再受理'] as [string, string]]),
+    ], actor);
+    if (level === 'review') {
+      state.status = 'REVIEWED';
+      await startDeadline({ key: 'reReviewRequest', startDate: on });
+    } else {
+      end('TERMINATED');
+      emit('terminated', { on }, actor);
+    }
+    await flush();
+    return state;
+  }, {
+    validator: ({ level }) => {
+      requireStatus([level === 'review' ? 'REVIEW' : 'RE_REVIEW'], 'decide');
+      if (level === 'reReview' && state.reReview!.hearings.some((h) => !h.end)) illegal('end the hearing before deciding');
+    },
+  });
+
+  // --- Repeat submissions ----------------------------------------------------------------------------------------
+
+  const seenSubmissions = new Set<string>();
+  setHandler(M.submissionSignal, async (s) => {
+    if (seenSubmissions.has(s.id)) return; // a retried signal is recorded once
+    seenSubmissions.add(s.id);
+    state.submissions.total += 1;
+    state.submissions.lastAt = s.receivedAt;
+    if (state.status === 'TERMINATED') {
+      state.submissions.refused += 1;
+      emit('submission.refused', { id: s.id, channel: s.channel, reason: '三级终结' }, s.registeredBy);
+      await fileNotice('refusal', [['不予受理理由', '该信访事项已经复核终结，以同一事实和理由提出的信访诉求不再受理']], null, '《信访工作条例》第三十六条');
+    } else {
+      state.submissions.repeats += 1;
+      emit('submission.linked', { id: s.id, channel: s.channel, receivedAt: s.receivedAt }, s.registeredBy);
+    }
+    await flush();
+  });
+
+  setHandler(M.stateQuery, () => {
+    refresh();
+    return state;
+  });
+
+  // --- Timers ----------------------------------------------------------------------------------------------------
+
+  /** The next reminder or limit, if any. */
+  function nextAlarm(): number | undefined {
+    let next: number | undefined;
+    for (const d of state.deadlines) {
+      if (d.status !== 'pending') continue;
+      const times = [Date.parse(d.dueAt)];
+      if (ON_DUE[d.key] === 'escalate') {
+        for (const r of reminderInstants(d, state.settings.reminderLeadDays)) if (!d.reminded.includes(r.leadDays)) times.push(Date.parse(r.at));
+      }
+      for (const t of times) if (next === undefined || t < next) next = t;
+    }
+    return next;
+  }
+
+  async function fireAlarms(): Promise<void> {
+    const now = Date.now();
+    let changed = false;
+    for (const d of state.deadlines) {
+      if (d.status !== 'pending') continue;
+      if (Date.parse(d.dueAt) <= now) {
+        changed = true;
+        await onDue(d);
+        continue;
+      }
+      if (ON_DUE[d.key] !== 'escalate') continue;
+      for (const r of reminderInstants(d, state.settings.reminderLeadDays)) {
+        if (Date.parse(r.at) <= now && !d.reminded.includes(r.leadDays)) {
+          d.reminded.push(r.leadDays);
+          changed = true;
+          emit('deadline.reminder', { id: d.id, key: d.key, leadDays: r.leadDays, dueDate: d.dueDate });
+        }
+      }
+    }
+    if (changed) await flush();
+  }
+
+  async function onDue(d: DeadlineEntry): Promise<void> {
+    if (ON_DUE[d.key] === 'escalate') {
+      d.status = 'missed';
+      d.escalatedAt = nowIso();
+      emit('deadline.escalated', { id: d.id, key: d.key, dueDate: d.dueDate, to: ESCALATE_TO[d.key] ?? ['bureau'], basis: d.policy.basis });
+      return;
+    }
+    d.status = 'expired';
+    d.closedAt = nowIso();
+    emit('deadline.expired', { id: d.id, key: d.key, dueDate: d.dueDate });
+    if (d.key === 'evaluation' && !state.evaluation) {
+      state.evaluation = { expired: true, on: d.dueDate };
+      emit('evaluation.expired', { dueDate: d.dueDate });
+    }
+    if ((d.key === 'reviewRequest' && ['REPLIED', 'UNSATISFIED'].includes(state.status)) || (d.key === 'reReviewRequest' && state.status === 'REVIEWED')) {
+      end('CLOSED');
+      emit('closed', { reason: `${d.key} window ended ${d.dueDate}` });
+    }
+  }
+
+  // --- Main loop ---------------------------------------------------------------------------------------------------
+
+  if (!input.carried) {
+    emit('registered', { channel: input.channel, source: input.source, receivedAt: input.receivedAt, by: input.registeredBy.id }, input.registeredBy.id);
+    await startDeadline({ key: 'triage', startDate: received });
+    state.status = 'TRIAGE';
+    await flush();
+  }
+
+  for (;;) {
+    if (state.endedAt && Date.now() >= Date.parse(state.endedAt) + state.settings.lingerDays * DAY_MS) break;
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > state.settings.historyLimit) {
+      await condition(allHandlersFinished);
+      if (pending.length) await flush();
+      await continueAsNew<typeof petitionWorkflow>({ ...input, carried: state });
+    }
+    const seen = version;
+    const alarm = nextAlarm();
+    const lingerUntil = state.endedAt ? Date.parse(state.endedAt) + state.settings.lingerDays * DAY_MS : undefined;
+    const wakeAt = [alarm, lingerUntil].filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+    if (wakeAt === undefined) {
+      await condition(() => version !== seen);
+    } else {
+      const woken = await condition(() => version !== seen, Math.max(wakeAt - Date.now(), 1));
+      if (!woken) await fireAlarms();
+    }
+  }
+  await condition(allHandlersFinished);
+  refresh();
+  return state;
+}
