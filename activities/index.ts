@@ -5,7 +5,7 @@ import { NoSuchLimitError, policyFor } from '../domain/rules';
 import { renderNotice } from '../domain/notices';
 import type { Db } from '../db/client';
 import { loadCalendar } from '../read-model/calendar';
-import { projectPetition } from '../read-model/projection';
+import { projectOverlay, projectPetition } from '../read-model/projection';
 import { notices } from '../db/schema';
 import type { PetitionActivities } from './types';
 
@@ -30,6 +30,10 @@ export function createActivities({ db }: ActivityDeps): PetitionActivities {
 
     async project(req) {
       await projectPetition(db, req);
+    },
+
+    async projectOverlay(req) {
+      await projectOverlay(db, req);
     },
 
     async fileNotice(req) {

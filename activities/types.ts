@@ -2,6 +2,7 @@ import type { Deadline } from '../domain/deadline';
 import type { LimitKey } from '../domain/rules';
 import type { NoticeInput } from '../domain/notices';
 import type { PetitionState, TimelineEntry } from '../workflows/types';
+import type { OverlayState } from '../workflows/overlay';
 
 export interface DeadlineRequest {
   key: LimitKey;
@@ -21,6 +22,13 @@ export interface ProjectRequest {
   snapshot: PetitionState;
 }
 
+export interface ProjectOverlayRequest {
+  workflowId: string;
+  caseNo: string;
+  events: TimelineEntry[];
+  snapshot: OverlayState;
+}
+
 export interface FileNoticeRequest extends NoticeInput {
   id: string;
   issuedAt: string;
@@ -33,6 +41,8 @@ export interface PetitionActivities {
   computeDeadline(req: DeadlineRequest): Promise<Deadline>;
   /** Writes timeline events and the state snapshot to the read model; idempotent by event id and seq. */
   project(req: ProjectRequest): Promise<void>;
+  /** Writes a child workflow's (warning slip, three-party review, investigation) events and state. */
+  projectOverlay(req: ProjectOverlayRequest): Promise<void>;
   /** Renders a written notice from its template into the matter's dossier; idempotent by notice id. */
   fileNotice(req: FileNoticeRequest): Promise<void>;
 }

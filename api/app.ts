@@ -12,6 +12,8 @@ import commandRoutes from './routes/commands';
 import taskRoutes from './routes/tasks';
 import noticeRoutes from './routes/notices';
 import adminRoutes from './routes/admin';
+import visitRoutes from './routes/visits';
+import overlayRoutes from './routes/overlays';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -41,5 +43,7 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(taskRoutes, { deps, prefix: '/api' });
   await app.register(noticeRoutes, { deps, prefix: '/api' });
   await app.register(adminRoutes, { deps, prefix: '/api' });
+  await app.register(visitRoutes, { deps, prefix: '/api' });
+  await app.register(overlayRoutes, { deps, prefix: '/api' });
   return app;
 }

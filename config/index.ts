@@ -38,6 +38,8 @@ export const configSchema = z.object({
   REMINDER_LEAD_DAYS: leadDays.default([10, 3]),
   /** Evaluation window after a reply is delivered, natural days (domain.md §4). */
   EVALUATION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** Largest audio/video recording of a three-party review session accepted, in bytes (default 500 MiB). */
+  RECORDING_MAX_BYTES: z.coerce.number().int().min(1024).default(500 * 1024 * 1024),
   /** Limit for an accountability investigation (一事双查), natural days. */
   INVESTIGATION_LIMIT_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 });

@@ -12,6 +12,7 @@ export const noticeKinds = {
   review_decision: { title: '信访事项复查意见书', basis: '《信访工作条例》第三十五条' },
   re_review_decision: { title: '信访事项复核意见书', basis: '《信访工作条例》第三十六条' },
   refusal: { title: '不予受理告知书', basis: '《信访工作条例》第三十五条、第三十六条' },
+  warning_slip: { title: '信访预警单', basis: '丽委办发〔2018〕51号 二（二）4 建立信访预警机制' },
 } as const;
 export type NoticeKind = keyof typeof noticeKinds;
 

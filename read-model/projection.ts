@@ -1,8 +1,8 @@
 import { and, eq, lt } from 'drizzle-orm';
-import { deadlines, events, petitions, tasks } from '../db/schema';
+import { deadlines, events, overlays, petitions, tasks } from '../db/schema';
 import type { Db } from '../db/client';
 import { isOpen } from '../domain/petition';
-import type { ProjectRequest } from '../activities/types';
+import type { ProjectOverlayRequest, ProjectRequest } from '../activities/types';
 
 /**
  * Writes a workflow's events and snapshot to the read model in one transaction.
@@ -15,7 +15,7 @@ export async function projectPetition(db: Db, { workflowId, caseNo, events: evs,
     if (evs.length) {
       await tx
         .insert(events)
-        .values(evs.map((e) => ({ id: `${workflowId}:${e.seq}`, caseNo, seq: e.seq, type: e.type, at: new Date(e.at), actor: e.actor, data: e.data })))
+        .values(evs.map((e) => ({ id: `${workflowId}:${e.seq}`, caseNo, stream: workflowId, seq: e.seq, type: e.type, at: new Date(e.at), actor: e.actor, data: e.data })))
         .onConflictDoNothing();
     }
     const updated = await tx
@@ -65,5 +65,37 @@ export async function projectPetition(db: Db, { workflowId, caseNo, events: evs,
         })),
       );
     }
+  });
+}
+
+/** Writes a child workflow's events (into the matter's timeline) and its state, with the same guards. */
+export async function projectOverlay(db: Db, { workflowId, caseNo, events: evs, snapshot: s }: ProjectOverlayRequest): Promise<void> {
+  const lastSeq = s.seq - 1;
+  await db.transaction(async (tx) => {
+    if (evs.length) {
+      await tx
+        .insert(events)
+        .values(evs.map((e) => ({ id: `${workflowId}:${e.seq}`, caseNo, stream: workflowId, seq: e.seq, type: e.type, at: new Date(e.at), actor: e.actor, data: e.data })))
+        .onConflictDoNothing();
+    }
+    const row = {
+      id: workflowId,
+      kind: s.kind,
+      caseNo,
+      status: s.status,
+      trigger: s.trigger,
+      divisionCode: s.divisionCode,
+      unitId: s.unitId,
+      dueAt: s.current ? new Date(s.current.dueAt) : null,
+      overdue: s.overdue,
+      openedAt: new Date(s.openedAt),
+      closedAt: s.closedAt ? new Date(s.closedAt) : null,
+      state: s,
+      lastEventSeq: lastSeq,
+    };
+    await tx
+      .insert(overlays)
+      .values(row)
+      .onConflictDoUpdate({ target: overlays.id, set: { ...row, id: undefined }, setWhere: lt(overlays.lastEventSeq, lastSeq) });
   });
 }

@@ -3,7 +3,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
-import { caseNumberCounters, idempotencyKeys, petitions, submissions, units } from '../db/schema';
+import { caseNumberCounters, divisions, idempotencyKeys, petitions, submissions, units } from '../db/schema';
+import { competentLevelFor } from '../domain/triggers';
 import { shanghaiDateOf } from '../domain/deadline';
 import { isCollective, type Intake } from '../domain/petition';
 import type { Principal } from '../domain/access';
@@ -160,6 +161,7 @@ async function resume(
 ): Promise<IntakeResult> {
   const [row] = await deps.db.select().from(petitions).where(eq(petitions.caseNo, caseNo));
   if (!row) throw new ServiceError(409, 'Conflict', 'the earlier attempt with this Idempotency-Key did not complete; retry with a new key');
+  const [division] = await deps.db.select({ level: divisions.level }).from(divisions).where(eq(divisions.code, row.divisionCode));
   const input: PetitionInput = {
     caseNo,
     channel: intake.channel,
@@ -170,6 +172,7 @@ async function resume(
     registeredAt: row.registeredAt.toISOString(),
     registeredBy: { id: principal.id, role: principal.role },
     accusedUnitIds: intake.accusedUnitIds,
+    competentLevel: competentLevelFor(division?.level),
     settings: settingsFrom(deps.config),
   };
   await deps.temporal.workflow.start('petitionWorkflow', {

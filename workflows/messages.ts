@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type * as C from '../domain/commands';
 import type { Channel, PetitionState, SubmissionSignal } from './types';
+import type { Visit } from '../domain/triggers';
 
 export type { PetitionState, SubmissionSignal };
 
@@ -15,6 +16,9 @@ type Cmd<T> = T & { actor: Actor };
 // Signals: things that happen to the matter without a caseworker's decision.
 /** Another letter/visit/call/message on this matter (件次). */
 export const submissionSignal = defineSignal<[SubmissionSignal]>('submission');
+
+/** A petitioner's visit to a petition body; the campaign's triggers read the visits (domain/triggers.ts). */
+export const visitSignal = defineSignal<[Visit & { recordedBy: string }]>('visit');
 
 // Updates: caseworkers' commands, answered synchronously, refused when the state does not allow them.
 export const forwardUpdate = defineUpdate<PetitionState, [Cmd<C.Forward>]>('forward');
@@ -36,6 +40,9 @@ export const reviewDecisionUpdate = defineUpdate<PetitionState, [Cmd<C.ReviewDec
   'decideReview',
 );
 export const hearingUpdate = defineUpdate<PetitionState, [Cmd<C.Hearing>]>('hearing');
+
+/** A bureau user issues a warning slip for another abnormal risk, with the reason. */
+export const warnUpdate = defineUpdate<PetitionState, [{ reason: string; actor: Actor }]>('warn');
 
 // Queries: live state of one matter.
 export const stateQuery = defineQuery<PetitionState>('state');

@@ -14,7 +14,11 @@ import {
   setHandler,
   workflowInfo,
   allHandlersFinished,
+  startChild,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { PetitionActivities, DeadlineRequest } from '../activities/types';
 import { naturalDaysBetween, reminderInstants, shanghaiDateOf, type Deadline } from '../domain/deadline';
 import { hasLimit, type LimitKey } from '../domain/rules';
@@ -24,6 +28,13 @@ import * as M from './messages';
 import type { Actor } from './messages';
 import type { DeadlineEntry, PetitionInput, PetitionState, TimelineEntry } from './types';
 import { tasksOf } from './tasks';
+import { atOrAboveCounty, becomesNewBacklog, isSkipLevel, threePartyReviewTrigger, visitCounts, warningSlipDue } from '../domain/triggers';
+import { isOpen } from '../domain/petition';
+import type { OverlayKind } from './overlay';
+import { overlayChangedSignal } from './overlay';
+import { warningSlipWorkflow, laterVisitSignal, resolveSlipSignal } from './warning-slip';
+import { threePartyReviewWorkflow } from './three-party-review';
+import { accountabilityInvestigationWorkflow } from './accountability';
 
 const acts = proxyActivities<PetitionActivities>({
   startToCloseTimeout: '30 seconds',
@@ -95,6 +106,9 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     runs: 0,
     accusedUnitIds: input.accusedUnitIds,
     settings: input.settings,
+    visits: [],
+    visitCounts: visitCounts([]),
+    overlays: {},
   };
   if (input.carried) state.runs += 1;
 
@@ -540,8 +554,102 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     } else {
       state.submissions.repeats += 1;
       emit('submission.linked', { id: s.id, channel: s.channel, receivedAt: s.receivedAt }, s.registeredBy);
+      // 新增积案: past a statutory limit, unresolved, petitioned again → 一事双查.
+      if (becomesNewBacklog(isOpen(state.status), state.deadlines)) {
+        await startInvestigation(`${workflowId}.investigation.new-backlog`, 'new_backlog', s.id, shanghaiDateOf(s.receivedAt));
+      }
     }
     await flush();
+  });
+
+  // --- Visits and the escalation child workflows (triggers in domain/triggers.ts) ---------------------------------
+
+  const slipId = `${workflowId}.warning-slip`;
+  const seenVisits = new Set(state.visits.map((v) => v.id));
+  const overlayBase = () => ({ caseNo: state.caseNo, parentWorkflowId: workflowId, divisionCode: state.divisionCode, unitId: state.unitId });
+
+  /** Starts one child of a kind per matter and trigger; a retried signal finds it started and starts nothing. */
+  async function startOverlay(id: string, kind: OverlayKind, trigger: string, start: () => Promise<unknown>): Promise<void> {
+    if (state.overlays[id]) return;
+    state.overlays[id] = { id, kind, trigger, status: 'starting', dueAt: null, overdue: false };
+    try {
+      await start();
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    emit('overlay.started', { id, kind, trigger });
+  }
+  // Children outlive a continue-as-new of the matter: ABANDON, and they report back by signal.
+  const childOptions = (workflowId: string) => ({ workflowId, parentClosePolicy: ParentClosePolicy.ABANDON });
+
+  async function issueWarningSlip(reason: string, issuedBy: string): Promise<void> {
+    await startOverlay(slipId, 'warning_slip', reason === 'two_visits' ? 'two_visits' : 'bureau', () =>
+      startChild(warningSlipWorkflow, { ...childOptions(slipId), args: [{ ...overlayBase(), trigger: reason === 'two_visits' ? 'two_visits' : 'bureau', reason, issuedBy }] }),
+    );
+  }
+
+  async function startInvestigation(id: string, trigger: 'new_backlog' | 'skip_level', triggerRef: string, triggeredOn: string): Promise<void> {
+    await startOverlay(id, 'investigation', trigger, () =>
+      startChild(accountabilityInvestigationWorkflow, {
+        ...childOptions(id),
+        args: [{ ...overlayBase(), trigger, triggerRef, triggeredOn, investigationDays: state.settings.investigationDays }],
+      }),
+    );
+  }
+
+  setHandler(M.visitSignal, async (v) => {
+    if (seenVisits.has(v.id)) return; // a retried signal is recorded once
+    seenVisits.add(v.id);
+    // The API refuses these with the reason; one that reaches the workflow anyway is recorded, not counted.
+    const problem =
+      Date.parse(v.at) < Date.parse(state.registeredAt) ? 'dated before the matter was registered'
+      : Date.parse(v.at) > Date.now() + 60_000 ? 'dated in the future'
+      : !isOpen(state.status) ? `the matter has ended (${state.status})`
+      : null;
+    if (problem) {
+      emit('visit.rejected', { id: v.id, reason: problem }, v.recordedBy);
+      await flush();
+      return;
+    }
+    const { recordedBy, ...visit } = v;
+    state.visits = [...state.visits, visit].slice(-100);
+    state.visitCounts[v.level] += 1;
+    emit('visit', { id: v.id, at: v.at, level: v.level, place: v.place, persons: v.persons, collective: v.collective, abnormalInBeijing: v.abnormalInBeijing }, recordedBy);
+
+    const slip = state.overlays[slipId];
+    if (slip && atOrAboveCounty(v.level) && slip.status !== 'closed' && slip.status !== 'completed') {
+      await getExternalWorkflowHandle(slipId).signal(laterVisitSignal, { visitId: v.id, at: v.at, level: v.level });
+    } else if (!slip && warningSlipDue(state.visitCounts)) {
+      await issueWarningSlip('two_visits', recordedBy);
+    }
+    const review = threePartyReviewTrigger(v);
+    if (review) {
+      const id = `${workflowId}.three-party-review.${v.id}`;
+      await startOverlay(id, 'three_party_review', review, () =>
+        startChild(threePartyReviewWorkflow, { ...childOptions(id), args: [{ ...overlayBase(), trigger: review, visit: { id: v.id, at: v.at, level: v.level, persons: v.persons } }] }),
+      );
+    }
+    if (isSkipLevel(v, input.competentLevel ?? 'county')) {
+      await startInvestigation(`${workflowId}.investigation.skip-level.${v.id}`, 'skip_level', v.id, shanghaiDateOf(v.at));
+    }
+    await flush();
+  });
+
+  setHandler(M.warnUpdate, async ({ reason, actor }) => {
+    await issueWarningSlip(reason, actor.id);
+    await flush();
+    return state;
+  }, {
+    validator: ({ actor }) => {
+      if (!['registrar', 'supervisor', 'admin'].includes(actor.role)) forbidden('a warning slip is issued by the petition bureau');
+      if (!isOpen(state.status)) illegal(`the matter has ended (${state.status})`);
+      if (state.overlays[slipId]) illegal('a warning slip has been issued for this matter already');
+    },
+  });
+
+  setHandler(overlayChangedSignal, (summary) => {
+    state.overlays[summary.id] = summary;
+    version++;
   });
 
   setHandler(M.stateQuery, () => {
@@ -623,6 +731,12 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
       await condition(allHandlersFinished);
       if (pending.length) await flush();
       await continueAsNew<typeof petitionWorkflow>({ ...input, carried: state });
+    }
+    const slip = state.overlays[slipId];
+    if (state.endedAt && slip && (slip.status === 'open' || slip.status === 'starting')) {
+      // The matter is resolved: the warning slip closes with it.
+      slip.status = 'closed';
+      await getExternalWorkflowHandle(slipId).signal(resolveSlipSignal, { reason: `matter ${state.status}` }).catch(() => undefined);
     }
     const seen = version;
     const alarm = nextAlarm();

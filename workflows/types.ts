@@ -2,6 +2,8 @@ import type { Deadline } from '../domain/deadline';
 import type { LimitKey } from '../domain/rules';
 import type { Status } from '../domain/petition';
 import type * as C from '../domain/commands';
+import type { Visit, VisitLevel } from '../domain/triggers';
+import type { OverlaySummary } from './overlay';
 
 export type Channel = 'letter' | 'visit' | 'online' | 'phone';
 
@@ -18,6 +20,8 @@ export interface PetitionInput {
   registeredBy: { id: string; role: string };
   /** Units accused in a report; never routed to (2022 条例 第三十条). */
   accusedUnitIds: string[];
+  /** The level competent for the matter: a visit above it is skip-level (越级). Absent on matters before visits existed. */
+  competentLevel?: VisitLevel;
   settings: PetitionSettings;
   /** Set when the matter continues as new: everything it had. */
   carried?: PetitionState;
@@ -120,6 +124,11 @@ export interface PetitionState {
   runs: number;
   accusedUnitIds: string[];
   settings: PetitionSettings;
+  /** Visits since the initial petition (the latest 100; counts cover all). */
+  visits: Visit[];
+  visitCounts: Record<VisitLevel, number>;
+  /** The escalation child workflows by workflow id, as they last reported. */
+  overlays: Record<string, OverlaySummary>;
   /** The limit the matter now runs against (for lists sorted by deadline). */
   current?: { key: LimitKey; dueAt: string };
 }

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UpdateDefinition } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { units } from '../../db/schema';
 import * as C from '../../domain/commands';
 import type { Permission } from '../../domain/access';
 import { ServiceError } from '../../services/errors';
@@ -55,6 +57,13 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         if (spec.path === 'link') {
           const target = await loadMatter(app, db, req, (req.body as C.Link).caseNo);
           if (!target.open) throw new ServiceError(409, 'IllegalState', `matter ${target.caseNo} has ended (${target.status}); link only to an open matter`);
+        }
+        if (spec.path === 'forward') {
+          // An unknown unit would be accepted by the workflow and then fail the projection's foreign key forever
+          // (the request hung and the matter was stuck): refuse it here.
+          const unitId = (req.body as C.Forward).unitId;
+          const [unit] = await db.select({ id: units.id }).from(units).where(eq(units.id, unitId));
+          if (!unit) throw new ServiceError(400, 'InvalidInput', `unknown unit ${unitId}`, { unitId: 'unknown unit' });
         }
         const { id, role, unitId } = req.principal;
         const arg = { ...(req.body as object), ...spec.extra, actor: { id, role, unitId } } as never;

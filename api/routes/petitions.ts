@@ -51,9 +51,11 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     async (req, reply) => {
       app.requirePermission(req, 'register');
       const p = req.principal;
+      // Unknown for everyone, admin included (parentOf is undefined only for codes not in the divisions table;
+      // an admin used to reach the insert and get a 500 from the foreign key).
+      if (app.parentOf(req.body.divisionCode) === undefined)
+        throw new ServiceError(400, 'InvalidInput', `unknown division ${req.body.divisionCode}`, { divisionCode: 'unknown division code' });
       if (p.role !== 'admin' && !(p.divisionCode && withinDivision(req.body.divisionCode, p.divisionCode, app.parentOf))) {
-        if (!app.parentOf(req.body.divisionCode) && req.body.divisionCode !== '330000')
-          throw new ServiceError(400, 'InvalidInput', `unknown division ${req.body.divisionCode}`, { divisionCode: 'unknown division code' });
         throw new ServiceError(403, 'Forbidden', `division ${req.body.divisionCode} is outside your jurisdiction`);
       }
       if (req.body.linkToCaseNo) await loadMatter(app, db, req, req.body.linkToCaseNo);

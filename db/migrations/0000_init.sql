@@ -59,6 +59,7 @@ CREATE TABLE "deadlines" (
 CREATE TABLE "events" (
 	"id" text PRIMARY KEY NOT NULL,
 	"case_no" text NOT NULL,
+	"stream" text NOT NULL,
 	"seq" integer NOT NULL,
 	"type" text NOT NULL,
 	"at" timestamp with time zone NOT NULL,
@@ -84,6 +85,22 @@ CREATE TABLE "notices" (
 	"legal_basis" text,
 	"issued_at" timestamp with time zone NOT NULL,
 	"issued_by" text
+);
+--> statement-breakpoint
+CREATE TABLE "overlays" (
+	"id" text PRIMARY KEY NOT NULL,
+	"kind" text NOT NULL,
+	"case_no" text NOT NULL,
+	"status" text NOT NULL,
+	"trigger" text NOT NULL,
+	"division_code" text NOT NULL,
+	"unit_id" text,
+	"due_at" timestamp with time zone,
+	"overdue" boolean DEFAULT false NOT NULL,
+	"opened_at" timestamp with time zone NOT NULL,
+	"closed_at" timestamp with time zone,
+	"state" jsonb NOT NULL,
+	"last_event_seq" integer DEFAULT -1 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "petitions" (
@@ -151,8 +168,11 @@ ALTER TABLE "submissions" ADD CONSTRAINT "submissions_case_no_petitions_case_no_
 CREATE INDEX "units_division_idx" ON "units" USING btree ("division_code");--> statement-breakpoint
 CREATE INDEX "audit_case_idx" ON "audit_log" USING btree ("case_no");--> statement-breakpoint
 CREATE INDEX "deadlines_due_idx" ON "deadlines" USING btree ("due_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "events_case_seq_idx" ON "events" USING btree ("case_no","seq");--> statement-breakpoint
+CREATE UNIQUE INDEX "events_stream_seq_idx" ON "events" USING btree ("stream","seq");--> statement-breakpoint
+CREATE INDEX "events_case_at_idx" ON "events" USING btree ("case_no","at");--> statement-breakpoint
 CREATE INDEX "notices_case_idx" ON "notices" USING btree ("case_no");--> statement-breakpoint
+CREATE INDEX "overlays_kind_due_idx" ON "overlays" USING btree ("kind","overdue","due_at");--> statement-breakpoint
+CREATE INDEX "overlays_case_idx" ON "overlays" USING btree ("case_no");--> statement-breakpoint
 CREATE INDEX "petitions_due_idx" ON "petitions" USING btree ("current_due_at");--> statement-breakpoint
 CREATE INDEX "petitions_division_idx" ON "petitions" USING btree ("division_code");--> statement-breakpoint
 CREATE INDEX "petitions_unit_idx" ON "petitions" USING btree ("unit_id");--> statement-breakpoint

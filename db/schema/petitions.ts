@@ -92,13 +92,15 @@ export const events = pgTable(
   {
     id: text('id').primaryKey(),
     caseNo: text('case_no').notNull(),
+    /** The workflow that wrote it: the matter's own, or one of its child workflows. */
+    stream: text('stream').notNull(),
     seq: integer('seq').notNull(),
     type: text('type').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull(),
     actor: text('actor'),
     data: jsonb('data').notNull(),
   },
-  (t) => [uniqueIndex('events_case_seq_idx').on(t.caseNo, t.seq)],
+  (t) => [uniqueIndex('events_stream_seq_idx').on(t.stream, t.seq), index('events_case_at_idx').on(t.caseNo, t.at)],
 );
 
 /** Every deadline of a matter, stored as an absolute instant with the policy that explains it. */
@@ -172,4 +174,29 @@ export const auditLog = pgTable(
     detail: jsonb('detail'),
   },
   (t) => [index('audit_case_idx').on(t.caseNo)],
+);
+
+/**
+ * The escalation child workflows of a matter: warning slips (信访预警单), three-party reviews (三方会审) and
+ * accountability investigations (一事双查). Serves /api/warning-slips, /api/three-party-reviews, /api/investigations.
+ */
+export const overlays = pgTable(
+  'overlays',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['warning_slip', 'three_party_review', 'investigation'] }).notNull(),
+    caseNo: text('case_no').notNull(),
+    status: text('status').notNull(),
+    trigger: text('trigger').notNull(),
+    divisionCode: text('division_code').notNull(),
+    unitId: text('unit_id'),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    overdue: boolean('overdue').notNull().default(false),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    state: jsonb('state').notNull(),
+    lastEventSeq: integer('last_event_seq').notNull().default(-1),
+  },
+  // Lists by kind, overdue first then by due date.
+  (t) => [index('overlays_kind_due_idx').on(t.kind, t.overdue, t.dueAt), index('overlays_case_idx').on(t.caseNo)],
 );

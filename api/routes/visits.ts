@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { visitSchema, type Visit } from '../../domain/triggers';
+import { isCollective, isOpen, type Status } from '../../domain/petition';
+import { ServiceError } from '../../services/errors';
+import { stateQuery, visitSignal, warnUpdate } from '../../workflows/messages';
+import type { ApiDeps } from '../context';
+import { loadMatter } from '../matters';
+
+const caseParams = z.object({ caseNo: z.string().min(3).max(40) });
+
+/** Petitioners' visits (signals to the matter's workflow) and a bureau's warning slip for another risk. */
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db } = deps.database;
+
+  app.post(
+    '/petitions/:caseNo/visits',
+    {
+      schema: {
+        tags: ['visits'],
+        summary: 'Record a visit by the petitioner; the campaign triggers (warning slip, three-party review, 一事双查) follow from it',
+        params: caseParams,
+        headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough(),
+        body: visitSchema,
+      },
+    },
+    async (req, reply) => {
+      app.requirePermission(req, 'recordVisit');
+      const row = await loadMatter(app, db, req, req.params.caseNo);
+      const at = Date.parse(req.body.at);
+      if (at > Date.now() + 60_000) throw new ServiceError(400, 'InvalidInput', 'the visit is dated in the future', { at: 'in the future' });
+      if (at < row.registeredAt.getTime()) {
+        throw new ServiceError(400, 'InvalidInput', `the visit is dated before the matter was registered (${row.registeredAt.toISOString()})`, { at: 'before registration' });
+      }
+      const handle = deps.temporal.workflow.getHandle(row.workflowId);
+      // The live state decides whether the matter is still open (the read model may lag by a moment).
+      const status = row.open ? (await handle.query(stateQuery)).status : (row.status as Status);
+      if (!isOpen(status)) throw new ServiceError(409, 'IllegalState', `the matter has ended (${status}); a visit on it is not recorded here`);
+      // A retried request (same Idempotency-Key) names the same visit, which the workflow records once.
+      const key = req.headers['idempotency-key'] ?? randomUUID();
+      const id = `V${createHash('sha256').update(`${row.caseNo}:${key}`).digest('hex').slice(0, 16)}`;
+      const visit: Visit = { id, ...req.body, collective: req.body.collective ?? isCollective(req.body.persons) };
+      await handle.signal(visitSignal, { ...visit, recordedBy: req.principal.id });
+      return reply.status(202).send({ visitId: id, caseNo: row.caseNo });
+    },
+  );
+
+  app.post(
+    '/petitions/:caseNo/warning-slip',
+    { schema: { tags: ['warning slips'], summary: 'Issue a warning slip (信访预警单) for another abnormal risk, with the reason', params: caseParams, body: z.object({ reason: z.string().min(5).max(2000) }) } },
+    async (req, reply) => {
+      app.requirePermission(req, 'warn');
+      const row = await loadMatter(app, db, req, req.params.caseNo);
+      const { id, role, unitId } = req.principal;
+      const state = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(warnUpdate, { args: [{ reason: req.body.reason, actor: { id, role, unitId } }] });
+      return reply.status(201).send(state);
+    },
+  );
+};
+export default routes;

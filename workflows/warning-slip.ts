@@ -1,0 +1,86 @@
+/**
+ * warningSlipWorkflow — 信访预警单 (丽委办发〔2018〕51号 二（二）4).
+ * Issued to the leaders of the locality or unit; each later county-level-or-higher visit starts a 3-working-day limit
+ * for the warned unit's written explanation (first to the head of the superior petition leading group, then to the
+ * superior party and government main leaders). Closes when the matter is resolved.
+ */
+import { defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+import { explanationAddressee } from '../domain/triggers';
+import { shanghaiDateOf } from '../domain/deadline';
+import { overlay, illegal, type OverlayStart, type OverlayState } from './overlay';
+import type { Actor } from './messages';
+
+export interface WarningSlipInput extends OverlayStart {
+  /** two_visits: the campaign's trigger; bureau: issued by a bureau user for another abnormal risk. */
+  reason: string;
+  issuedBy: string;
+}
+
+export interface Explanation {
+  no: number;
+  visitId: string;
+  visitAt: string;
+  addressee: 'leading_group_head' | 'main_leaders';
+  deadlineId: string;
+  content?: string;
+  submittedBy?: string;
+  submittedAt?: string;
+}
+
+export const laterVisitSignal = defineSignal<[{ visitId: string; at: string; level: string }]>('laterVisit');
+export const resolveSlipSignal = defineSignal<[{ reason: string }]>('resolve');
+export const explainUpdate = defineUpdate<OverlayState, [{ no: number; content: string; actor: Actor }]>('explain');
+
+export async function warningSlipWorkflow(input: WarningSlipInput): Promise<OverlayState> {
+  const explanations: Explanation[] = [];
+  const kit = overlay('warning_slip', input, { reason: input.reason, issuedBy: input.issuedBy, explanations });
+  const seen = new Set<string>();
+
+  setHandler(laterVisitSignal, async (v) => {
+    if (seen.has(v.visitId) || kit.state.status !== 'open') return;
+    seen.add(v.visitId);
+    const no = explanations.length + 1;
+    const deadlineId = `explanation-${no}`;
+    const e: Explanation = { no, visitId: v.visitId, visitAt: v.at, addressee: explanationAddressee(no), deadlineId };
+    explanations.push(e);
+    kit.emit('slip.later_visit', { no, visitId: v.visitId, level: v.level, addressee: e.addressee });
+    // 3 working days from the visit (its day excluded).
+    await kit.startDeadline(deadlineId, { key: 'warningExplanation', startDate: shanghaiDateOf(v.at) });
+    await kit.flush();
+  });
+
+  setHandler(
+    explainUpdate,
+    async ({ no, content, actor }) => {
+      const e = explanations.find((x) => x.no === no)!;
+      Object.assign(e, { content, submittedBy: actor.id, submittedAt: kit.nowIso() });
+      kit.meet(e.deadlineId);
+      kit.emit('slip.explained', { no, addressee: e.addressee }, actor.id);
+      await kit.flush();
+      return kit.state;
+    },
+    {
+      validator: ({ no, actor }) => {
+        if (kit.state.status !== 'open') illegal('the warning slip is closed');
+        const e = explanations.find((x) => x.no === no);
+        if (!e) illegal(`no explanation ${no} is due: explanations are due after later visits (${explanations.length} so far)`);
+        if (e.content) illegal(`explanation ${no} was submitted already`);
+        if (actor.role !== 'admin' && actor.unitId !== kit.state.unitId) illegal('only the warned unit explains');
+      },
+    },
+  );
+
+  setHandler(resolveSlipSignal, async ({ reason }) => {
+    if (kit.state.status !== 'open') return;
+    kit.close('closed', reason);
+    await kit.flush();
+  });
+
+  await kit.fileNotice('warning_slip', [
+    ['预警对象', `${input.divisionCode} 属地或相关单位${input.unitId ? `（${input.unitId}）` : ''}领导`],
+    ['预警事由', input.reason === 'two_visits' ? '信访人初次信访后到县级及以上信访部门上访2次（含）以上' : input.reason],
+    ['要求', '预警单发出后，信访人再次到县级及以上上访的，被预警单位须在其上访后3个工作日内书面说明情况'],
+  ], input.issuedBy);
+  kit.emit('slip.issued', { reason: input.reason }, input.issuedBy);
+  return kit.run(['superior_leading_group_head', 'bureau']);
+}
