@@ -10,6 +10,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** The server's URL (postgres only). */
+  url?: string;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -30,6 +32,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; memor
     return {
       db,
       kind: 'postgres',
+      url: opts.url,
       ping: async () => {
         await db.execute(sql`select 1`);
       },
@@ -58,11 +61,22 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; memor
   };
 }
 
+const MIGRATION_LOCK = 7_233_001;
+
 /** Applies the committed drizzle-kit migrations (idempotent), for PGlite and PostgreSQL alike. */
 export async function migrate(database: Database): Promise<void> {
   if (database.kind === 'postgres') {
     const { migrate: run } = await import('drizzle-orm/postgres-js/migrator');
-    await run(database.db as never, { migrationsFolder });
+    const { default: postgres } = await import('postgres');
+    // API and worker may start together against one server: one migrates while the other waits.
+    const lock = postgres(database.url!, { max: 1, onnotice: () => {} });
+    try {
+      await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      await run(database.db as never, { migrationsFolder });
+    } finally {
+      await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
+      await lock.end({ timeout: 5 });
+    }
   } else {
     const { migrate: run } = await import('drizzle-orm/pglite/migrator');
     await run(database.db as never, { migrationsFolder });

@@ -25,6 +25,8 @@ export const permissions = {
   accept: ['unit_handler', 'unit_head', 'admin'],
   object: ['unit_handler', 'unit_head', 'admin'],
   meet: ['unit_handler', 'unit_head', 'admin'],
+  /** 三见面③: the unit's leader meets an unsatisfied petitioner. */
+  meetAsLeader: ['unit_head', 'admin'],
   reply: ['unit_handler', 'unit_head', 'admin'],
   /** 延期 needs the unit head's approval (条例 2022 第三十四条). */
   extend: ['unit_head', 'admin'],
@@ -46,8 +48,8 @@ export const permissions = {
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 
-export function may(principal: Pick<Principal, 'role'>, what: Permission): boolean {
-  return (permissions[what] as readonly Role[]).includes(principal.role);
+export function may(principal: { role: string }, what: Permission): boolean {
+  return (permissions[what] as readonly string[]).includes(principal.role);
 }
 
 /** True when `code` is `ancestor` or lies below it. */

@@ -66,6 +66,11 @@ async function nextCaseNo(db: Db, now: Date): Promise<string> {
   return `LS${day}${String(row!.last).padStart(5, '0')}`;
 }
 
+function isUniqueViolation(err: unknown): boolean {
+  const code = (e: unknown) => (e && typeof e === 'object' ? (e as { code?: unknown }).code : undefined);
+  return code(err) === '23505' || code((err as { cause?: unknown } | null)?.cause) === '23505';
+}
+
 function requestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
 }
@@ -112,7 +117,7 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
 
   const caseNo = await nextCaseNo(db, now);
   const queryCode = newQueryCode();
-  await db.transaction(async (tx) => {
+  const raced = await db.transaction(async (tx) => {
     await tx.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo });
     await tx.insert(petitions).values({
       caseNo,
@@ -136,7 +141,16 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
       firstReceiver: principal.id,
     });
     await tx.insert(submissions).values({ id: `${caseNo}-S1`, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, initial: true, registeredBy: principal.id });
-  });
+  }).then(
+    () => false,
+    (err: unknown) => {
+      if (idemKey && isUniqueViolation(err)) return true;
+      throw err;
+    },
+  );
+  // A concurrent request with the same Idempotency-Key inserted it first (unique violation): answer as a retry does,
+  // with that request's matter, instead of a 500.
+  if (raced) return registerPetition(deps, principal, intake, idemKey);
   try {
     return await resume(deps, key, caseNo, intake, principal, receivedAt, possibleRepeats);
   } catch (err) {
@@ -199,6 +213,9 @@ async function linkSubmission(
   const caseNo = intake.linkToCaseNo!;
   const [matter] = await deps.db.select().from(petitions).where(eq(petitions.caseNo, caseNo));
   if (!matter) throw new ServiceError(404, 'NotFound', `no matter ${caseNo}`);
+  if (!matter.open && matter.status !== 'TERMINATED') {
+    throw new ServiceError(409, 'IllegalState', `matter ${caseNo} has ended (${matter.status}); register the submission as a new petition`);
+  }
   const submissionId = `${caseNo}-S-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
   // The workflow decides what the submission means (a repeat, or refused after 三级终结); it ignores a repeated id.
   await deps.temporal.workflow.getHandle(matter.workflowId).signal(submissionSignal, {
@@ -208,6 +225,10 @@ async function linkSubmission(
     summary: intake.summary,
     registeredBy: principal.id,
   });
+  if (matter.status === 'TERMINATED') {
+    // 三级终结: the workflow files the written refusal; the submission is not taken.
+    throw new ServiceError(409, 'Refused', `matter ${caseNo} was terminated after re-review (三级终结): a submission on the same facts and reasons is not accepted again; a written notice was filed (《信访工作条例》第三十六条)`);
+  }
   await deps.db.transaction(async (tx) => {
     await tx
       .insert(submissions)

@@ -30,6 +30,7 @@ import type { DeadlineEntry, PetitionInput, PetitionState, TimelineEntry } from 
 import { tasksOf } from './tasks';
 import { atOrAboveCounty, becomesNewBacklog, isSkipLevel, threePartyReviewTrigger, visitCounts, warningSlipDue } from '../domain/triggers';
 import { isOpen } from '../domain/petition';
+import { may } from '../domain/access';
 import type { OverlayKind } from './overlay';
 import { overlayChangedSignal } from './overlay';
 import { warningSlipWorkflow, laterVisitSignal, resolveSlipSignal } from './warning-slip';
@@ -96,7 +97,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     objections: [],
     meetings: {},
     returnVisits: [],
-    submissions: { total: 1, repeats: 0, refused: 0 },
+    submissions: { total: 1, repeats: 0, refused: 0, recentIds: [] },
     deadlines: [],
     overdue: false,
     notices: [],
@@ -139,7 +140,8 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
   function refresh(): void {
     const now = Date.now();
     const live = state.deadlines.filter((d) => d.status === 'pending' || d.status === 'paused');
-    state.overdue = state.deadlines.some((d) => d.status === 'missed' && !d.closedAt) || live.some((d) => Date.parse(d.dueAt) <= now);
+    // A paused limit (a hearing runs) is not overdue: its days are not counted.
+    state.overdue = state.deadlines.some((d) => d.status === 'missed' && !d.closedAt) || live.some((d) => d.status === 'pending' && Date.parse(d.dueAt) <= now);
     // The matter runs against the administration's limits first; a window (objection, evaluation) only if none.
     const byDue = live.filter((d) => d.status === 'pending').sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
     const next = byDue.find((d) => ON_DUE[d.key] === 'escalate') ?? byDue[0];
@@ -191,10 +193,10 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
   }
 
   async function fileNotice(kind: NoticeKind, fields: [string, string][], actor: Actor | null, legalBasis?: string): Promise<string> {
-    const id = `${state.caseNo}-N${state.notices.length + 1}`;
+    const id = `${state.caseNo}-N${state.seq}`; // seq is unique for the matter's whole life
     const issuedAt = nowIso();
     await acts.fileNotice({ id, kind, caseNo: state.caseNo, issuedOn: today(), issuedAt, issuedBy: actor?.id ?? null, fields, legalBasis });
-    state.notices.push({ id, kind, issuedAt });
+    state.notices = [...state.notices, { id, kind, issuedAt }].slice(-50);
     emit('notice.filed', { id, kind }, actor);
     return id;
   }
@@ -285,7 +287,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
   });
 
   function validateTriage(actor: Actor): void {
-    if (!['registrar', 'admin'].includes(actor.role)) forbidden('triage is the bureau registrar\'s');
+    if (!may(actor, 'triage')) forbidden('triage is the bureau registrar\'s');
     requireStatus(['TRIAGE'], 'triage');
   }
 
@@ -347,7 +349,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     return state;
   }, {
     validator: ({ actor }) => {
-      if (!['unit_head', 'admin'].includes(actor.role)) forbidden('an extension needs the approval of the unit head (《信访工作条例》第三十四条)');
+      if (!may(actor, 'extend')) forbidden('an extension needs the approval of the unit head (《信访工作条例》第三十四条)');
       requireStatus(['IN_HANDLING'], 'extend');
       requireOwnUnit(actor);
       if (state.extension) illegal('the handling limit may be extended once only');
@@ -368,7 +370,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
       if (meeting === 2) requireStatus(['IN_HANDLING', 'EXTENDED', 'REPLIED'], 'record meeting ②');
       if (meeting === 3) {
         requireStatus(['UNSATISFIED'], 'record meeting ③ (after an unsatisfied evaluation)');
-        if (!['unit_head', 'admin'].includes(actor.role)) forbidden('meeting ③ is held by the unit\'s leader');
+        if (!may(actor, 'meetAsLeader')) forbidden('meeting ③ is held by the unit\'s leader');
       }
     },
   });
@@ -453,7 +455,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     const window = latest(windowKey);
     const from = window?.startDate ?? received;
     const on = effectiveDate(requestedOn, from, 'request date');
-    if (!window || on > window.dueDate || window.status === 'expired' || window.status === 'cancelled') {
+    if (!window || on > window.dueDate || window.status === 'cancelled') {
       emit('request.refused', { level, on, dueDate: window?.dueDate ?? null }, actor);
       await fileNotice('refusal', [
         ['请求', level === 'review' ? '复查' : '复核'],
@@ -461,6 +463,11 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
       ], actor);
       await flush();
       illegal(`the ${level === 'review' ? 'review' : 're-review'} request of ${on} is late: the window ended on ${window?.dueDate ?? '(none)'}; a written refusal was filed`);
+    }
+    if (window.status === 'expired') {
+      // Dated within the window but recorded after its timer closed the matter: the request is in time; reopen.
+      window.status = 'met';
+      delete state.endedAt;
     }
     close(windowKey);
     close('evaluation', 'cancelled');
@@ -484,10 +491,11 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
   setHandler(M.hearingUpdate, async ({ actor, action, date, note }) => {
     const rr = state.reReview!;
     const on = effectiveDate(date, rr.requestedOn, 'hearing date');
-    const deadline = live('reReviewDecision')!;
+    // A hearing pauses the running limit; one held after the limit was missed cannot undo the miss.
+    const deadline = live('reReviewDecision');
     if (action === 'start') {
       rr.hearings.push({ start: on });
-      deadline.status = 'paused';
+      if (deadline) deadline.status = 'paused';
       emit('hearing.started', { on, note: note ?? null }, actor);
     } else {
       const h = rr.hearings[rr.hearings.length - 1]!;
@@ -495,10 +503,13 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
       h.end = on;
       // The hearing's days, both ends included, are not counted (《信访工作条例》第三十六条).
       const paused = rr.hearings.reduce((n, x) => n + naturalDaysBetween(x.start, x.end!) + 1, 0);
-      deadline.status = 'cancelled';
-      deadline.closedAt = nowIso();
+      const wasPaused = deadline?.status === 'paused';
+      if (deadline && wasPaused) {
+        deadline.status = 'cancelled';
+        deadline.closedAt = nowIso();
+      }
       emit('hearing.ended', { on, pausedDays: paused }, actor);
-      await startDeadline({ key: 'reReviewDecision', startDate: rr.requestedOn, pausedDays: paused });
+      if (wasPaused) await startDeadline({ key: 'reReviewDecision', startDate: rr.requestedOn, pausedDays: paused });
     }
     await flush();
     return state;
@@ -541,10 +552,12 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
 
   // --- Repeat submissions ----------------------------------------------------------------------------------------
 
-  const seenSubmissions = new Set<string>();
+  // Ids of recent submissions travel with the state, so a signal retried across a continue-as-new counts once.
+  const seenSubmissions = new Set<string>(state.submissions.recentIds);
   setHandler(M.submissionSignal, async (s) => {
     if (seenSubmissions.has(s.id)) return; // a retried signal is recorded once
     seenSubmissions.add(s.id);
+    state.submissions.recentIds = [...state.submissions.recentIds, s.id].slice(-200);
     state.submissions.total += 1;
     state.submissions.lastAt = s.receivedAt;
     if (state.status === 'TERMINATED') {
@@ -641,7 +654,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     return state;
   }, {
     validator: ({ actor }) => {
-      if (!['registrar', 'supervisor', 'admin'].includes(actor.role)) forbidden('a warning slip is issued by the petition bureau');
+      if (!may(actor, 'warn')) forbidden('a warning slip is issued by the petition bureau');
       if (!isOpen(state.status)) illegal(`the matter has ended (${state.status})`);
       if (state.overlays[slipId]) illegal('a warning slip has been issued for this matter already');
     },

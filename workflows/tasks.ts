@@ -10,7 +10,7 @@ export function tasksOf(s: PetitionState, now: number): Task[] {
     [...s.deadlines].reverse().find((d) => d.key === key && (d.status === 'pending' || d.status === 'paused' || (d.status === 'missed' && !d.closedAt)));
   const task = (kind: string, assigneeRole: string, unitId: string | null, key: LimitKey | null, detail: string): Task => {
     const d = key ? due(key) : undefined;
-    return { kind, assigneeRole, unitId, dueAt: d?.dueAt ?? null, overdue: !!d && Date.parse(d.dueAt) <= now, detail };
+    return { kind, assigneeRole, unitId, dueAt: d?.dueAt ?? null, overdue: !!d && d.status !== 'paused' && Date.parse(d.dueAt) <= now, detail };
   };
   const out: Task[] = [];
   switch (s.status) {

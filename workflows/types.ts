@@ -112,9 +112,10 @@ export interface PetitionState {
   returnVisits: { date: string; notes: string; by: string }[];
   review?: ReviewRecord;
   reReview?: ReviewRecord;
-  submissions: { total: number; repeats: number; lastAt?: string; refused: number };
+  submissions: { total: number; repeats: number; lastAt?: string; refused: number; recentIds: string[] };
   deadlines: DeadlineEntry[];
   overdue: boolean;
+  /** The latest notices (the dossier in the read model has all). */
   notices: { id: string; kind: string; issuedAt: string }[];
   tasks: Task[];
   /** Last events of the timeline; the full timeline is in the read model. */
