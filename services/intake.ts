@@ -9,6 +9,7 @@ import { shanghaiDateOf } from '../domain/deadline';
 import { isCollective, type Intake } from '../domain/petition';
 import type { Principal } from '../domain/access';
 import { submissionSignal } from '../workflows/messages';
+import { workflowIdFor } from '../workflows/ids';
 import type { PetitionInput, PetitionSettings } from '../workflows/types';
 import { ServiceError } from './errors';
 
@@ -30,7 +31,7 @@ export interface IntakeResult {
   submissionId?: string;
 }
 
-export const workflowIdFor = (caseNo: string) => `petition-${caseNo}`;
+export { workflowIdFor };
 
 export function settingsFrom(config: AppConfig): PetitionSettings {
   return {

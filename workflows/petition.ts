@@ -28,6 +28,7 @@ import * as M from './messages';
 import type { Actor } from './messages';
 import type { DeadlineEntry, PetitionInput, PetitionState, TimelineEntry } from './types';
 import { tasksOf } from './tasks';
+import { workflowIdFor } from './ids';
 import { atOrAboveCounty, becomesNewBacklog, isSkipLevel, threePartyReviewTrigger, visitCounts, warningSlipDue } from '../domain/triggers';
 import { isOpen } from '../domain/petition';
 import { may } from '../domain/access';
@@ -278,6 +279,14 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     emit('triage.linked', { to: caseNo }, actor);
     end('LINKED');
     await flush();
+    // The other matter takes this one as a further submission (件次) on it.
+    await getExternalWorkflowHandle(workflowIdFor(caseNo)).signal(M.submissionSignal, {
+      id: `${state.caseNo}-linked`,
+      channel: state.channel,
+      receivedAt: state.receivedAt,
+      summary: `linked from ${state.caseNo}`,
+      registeredBy: actor.id,
+    });
     return state;
   }, {
     validator: ({ actor, caseNo }) => {

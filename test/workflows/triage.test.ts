@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness';
-import { forwardUpdate } from '../../workflows/messages';
+import { forwardUpdate, linkUpdate } from '../../workflows/messages';
 
 describe('triage on the time-skipping server (2026 dates)', () => {
   let h: Harness;
@@ -38,5 +38,21 @@ describe('triage on the time-skipping server (2026 dates)', () => {
     s = await h.command(caseNo, forwardUpdate, { mode: 'assign', unitId: 'liandu-housing' }, 'registrar-city');
     expect(s.status).toBe('AWAITING_ACCEPTANCE');
     expect(s.deadlines.find((d) => d.key === 'triage')!.status).toBe('missed');
+  });
+
+  it('a second letter on the same facts, linked in triage to the open matter, ends as LINKED and counts as a further submission there', async () => {
+    const first = await h.register({});
+    const second = await h.register({ summary: '再次来信反映同一违章建筑问题' });
+    const s = await h.command(second, linkUpdate, { caseNo: first }, 'registrar-city');
+    expect(s.status).toBe('LINKED');
+    expect(s.linkedTo).toBe(first);
+    expect(s.deadlines.find((d) => d.key === 'triage')!.status).toBe('met');
+    let target = await h.state(first);
+    for (let i = 0; i < 100 && target.submissions.total < 2; i++) {
+      await new Promise((r) => setTimeout(r, 30));
+      target = await h.state(first);
+    }
+    expect(target.submissions).toMatchObject({ total: 2, repeats: 1 });
+    expect(target.recent.some((e) => e.type === 'submission.linked' && e.data.id === `${second}-linked`)).toBe(true);
   });
 });
