@@ -12,7 +12,8 @@ import { registerPetition, workflowIdFor } from '../../services/intake';
 import { intakeSchema, type Intake } from '../../domain/petition';
 import type { Principal } from '../../domain/access';
 import { stateQuery, type Actor } from '../../workflows/messages';
-import type { PetitionState } from '../../workflows/types';
+import type { PetitionInput, PetitionSettings, PetitionState } from '../../workflows/types';
+import { Client } from '@temporalio/client';
 import { createTimeSkippingEnv } from './time-skipping';
 
 /** A petition test bench on the time-skipping server: real activities on an in-memory PGlite read model. */
@@ -41,7 +42,11 @@ export const sampleIntake: Intake = intakeSchema.parse({
   petitioners: [{ name: '王五', main: true, idNumber: '331102197501012345', phone: '13900002222' }],
 });
 
-export async function createHarness(startAt: string, env?: Partial<Record<string, string>>): Promise<Harness> {
+/**
+ * @param settings overrides the workflow settings given at registration (e.g. a small historyLimit to see
+ *   continue-as-new), through a client interceptor, so the intake service itself runs unchanged.
+ */
+export async function createHarness(startAt: string, env?: Partial<Record<string, string>>, settings?: Partial<PetitionSettings>): Promise<Harness> {
   const testEnv = await createTimeSkippingEnv(startAt);
   const database = await openDatabase({ memory: true });
   await migrate(database);
@@ -64,6 +69,22 @@ export async function createHarness(startAt: string, env?: Partial<Record<string
     const p = await principal(userId);
     return { id: p.id, role: p.role, unitId: p.unitId };
   }
+  const intakeClient = settings
+    ? new Client({
+        connection: testEnv.connection,
+        namespace: testEnv.namespace,
+        interceptors: {
+          workflow: [
+            {
+              async startWithDetails(input, next) {
+                const [arg, ...rest] = input.options.args as [PetitionInput, ...unknown[]];
+                return next({ ...input, options: { ...input.options, args: [{ ...arg, settings: { ...arg.settings, ...settings } }, ...rest] } });
+              },
+            },
+          ],
+        },
+      })
+    : testEnv.client;
   const now = async () => new Date(await testEnv.currentTimeMs());
 
   return {
@@ -75,7 +96,7 @@ export async function createHarness(startAt: string, env?: Partial<Record<string
     async register(this: Harness, partial, userId = 'registrar-city') {
       const at = await now();
       const intake = intakeSchema.parse({ ...sampleIntake, receivedAt: at.toISOString(), ...partial });
-      const r = await registerPetition({ db: database.db, temporal: testEnv.client, config, now: () => at }, await principal(userId), intake);
+      const r = await registerPetition({ db: database.db, temporal: intakeClient, config, now: () => at }, await principal(userId), intake);
       // Wait until the workflow has computed its first limit.
       for (let i = 0; i < 200 && (await this.state(r.caseNo)).status === 'REGISTERED'; i++) await new Promise((res) => setTimeout(res, 25));
       return r.caseNo;
