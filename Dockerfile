@@ -15,6 +15,11 @@ RUN npm ci --ignore-scripts --no-audit \
 
 COPY . .
 
+# Recordings of three-party review sessions are written under DATA_DIR (a volume in docker-compose.yml).
+ENV DATA_DIR=/app/data
+RUN mkdir -p /app/data/recordings && chown -R node:node /app/data
+VOLUME ["/app/data"]
+
 USER node
 EXPOSE 3000
 CMD ["npm", "run", "api"]

@@ -155,6 +155,12 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
   try {
     return await resume(deps, key, caseNo, intake, principal, receivedAt, possibleRepeats);
   } catch (err) {
+    // A start that timed out may still have happened: if the workflow runs, the registration stands.
+    const started = await deps.temporal.workflow
+      .getHandle(workflowIdFor(caseNo))
+      .describe()
+      .then(() => true, () => false);
+    if (started) return resume(deps, key, caseNo, intake, principal, receivedAt, possibleRepeats);
     // Temporal did not take the workflow: remove what was written so nothing is left half-done.
     await db.transaction(async (tx) => {
       await tx.delete(submissions).where(eq(submissions.caseNo, caseNo));

@@ -4,6 +4,7 @@
  * report of their state to the parent matter. Deterministic code only.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   defineQuery,
@@ -33,6 +34,8 @@ export interface OverlayState {
   openedAt: string;
   closedAt?: string;
   deadlines: DeadlineEntry[];
+  /** Limits that could not be computed yet (a working-day limit into a year the calendar does not know). */
+  uncomputed: { id: string; req: DeadlineRequest; reason: string }[];
   overdue: boolean;
   /** The limit it now runs against. */
   current?: { key: string; dueAt: string };
@@ -69,6 +72,9 @@ const acts = proxyActivities<PetitionActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['CalendarUnknownYear', 'InvalidInput'] },
 });
 
+/** How often a limit the calendar could not compute is tried again. */
+const RETRY_UNCOMPUTED_MS = 24 * 3_600_000;
+
 export function illegal(message: string): never {
   throw ApplicationFailure.create({ type: 'IllegalState', message, nonRetryable: true });
 }
@@ -87,6 +93,7 @@ export function overlay(kind: OverlayKind, start: OverlayStart, details: Record<
     unitId: start.unitId,
     openedAt: new Date(Date.now()).toISOString(),
     deadlines: [],
+    uncomputed: [],
     overdue: false,
     details,
     recent: [],
@@ -134,14 +141,30 @@ export function overlay(kind: OverlayKind, start: OverlayStart, details: Record<
         // The matter's workflow has completed; the read model still has this overlay's state.
       }
     },
-    async startDeadline(id: string, req: DeadlineRequest): Promise<DeadlineEntry> {
-      const d = await acts.computeDeadline(req);
+    /**
+     * Starts a limit. One the calendar cannot compute yet (next year's schedule not entered) is recorded and tried
+     * again daily, so an admin entering the overrides starts it; the overlay never fails for it.
+     */
+    async startDeadline(id: string, req: DeadlineRequest): Promise<DeadlineEntry | undefined> {
+      let d;
+      try {
+        d = await acts.computeDeadline(req);
+      } catch (err) {
+        if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CalendarUnknownYear')) throw err;
+        if (!state.uncomputed.some((u) => u.id === id)) {
+          state.uncomputed.push({ id, req, reason: err.cause.message });
+          kit.emit('deadline.not_computed', { id, key: req.key, reason: err.cause.message });
+        }
+        return undefined;
+      }
+      state.uncomputed = state.uncomputed.filter((u) => u.id !== id);
       const entry: DeadlineEntry = { ...d, id, status: 'pending', reminded: [] };
       state.deadlines.push(entry);
       kit.emit('deadline.started', { id, key: d.key, startDate: d.startDate, dueDate: d.dueDate, dueAt: d.dueAt, basis: d.policy.basis });
       return entry;
     },
     meet(id: string): void {
+      state.uncomputed = state.uncomputed.filter((u) => u.id !== id);
       const d = state.deadlines.find((x) => x.id === id);
       if (!d) return;
       if (d.status === 'pending') d.status = 'met';
@@ -165,9 +188,13 @@ export function overlay(kind: OverlayKind, start: OverlayStart, details: Record<
       await kit.flush();
       while (state.status === 'open') {
         const seen = version;
-        const next = state.deadlines.filter((d) => d.status === 'pending').map((d) => Date.parse(d.dueAt)).sort((a, b) => a - b)[0];
+        const retryAt = state.uncomputed.length ? Date.now() + RETRY_UNCOMPUTED_MS : undefined;
+        const next = [...state.deadlines.filter((d) => d.status === 'pending').map((d) => Date.parse(d.dueAt)), ...(retryAt ? [retryAt] : [])].sort((a, b) => a - b)[0];
         const woken = next === undefined ? await condition(() => version !== seen) : await condition(() => version !== seen, Math.max(next - Date.now(), 1));
         if (woken) continue;
+        if (retryAt && Date.now() >= retryAt) {
+          for (const u of [...state.uncomputed]) await kit.startDeadline(u.id, u.req);
+        }
         for (const d of state.deadlines) {
           if (d.status !== 'pending' || Date.parse(d.dueAt) > Date.now()) continue;
           d.status = 'missed';

@@ -164,8 +164,13 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     }
   }
 
-  async function startDeadline(req: DeadlineRequest): Promise<DeadlineEntry> {
-    const d = await computeDeadline({ ...req, evaluationDays: state.settings.evaluationDays, investigationDays: state.settings.investigationDays });
+  /** Computes a limit without changing anything: handlers plan their limits first, so a refusal leaves no trace. */
+  function planDeadline(req: DeadlineRequest): Promise<Deadline> {
+    return computeDeadline({ ...req, evaluationDays: state.settings.evaluationDays, investigationDays: state.settings.investigationDays });
+  }
+
+  async function startDeadline(req: DeadlineRequest | Deadline): Promise<DeadlineEntry> {
+    const d = 'dueAt' in req ? req : await planDeadline(req);
     const entry: DeadlineEntry = { ...d, id: `${d.key}-${state.deadlines.length + 1}`, status: 'pending', reminded: [] };
     state.deadlines.push(entry);
     emit('deadline.started', { id: entry.id, key: d.key, startDate: d.startDate, dueDate: d.dueDate, dueAt: d.dueAt, basis: d.policy.basis });
@@ -348,12 +353,13 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     const handling = live('handling');
     if (!handling) illegal('no running handling limit to extend');
     if (Date.now() >= Date.parse(handling.dueAt)) illegal(`the handling limit passed on ${handling.dueDate}; it can no longer be extended`);
+    const extended = await planDeadline({ key: 'extension', startDate: handling.dueDate, days });
     close('handling', 'cancelled');
     state.extension = { days, reason, approvedBy: actor.id, on: today() };
     state.status = 'EXTENDED';
     emit('extended', { days, reason, from: handling.dueDate }, actor);
-    await startDeadline({ key: 'extension', startDate: handling.dueDate, days });
-    await fileNotice('extension', [['延长天数', `${days}日`], ['延期理由', reason], ['新的办理期限', latest('extension')!.dueDate]], actor);
+    await startDeadline(extended);
+    await fileNotice('extension', [['延长天数', `${days}日`], ['延期理由', reason], ['新的办理期限', extended.dueDate]], actor);
     await flush();
     return state;
   }, {
@@ -386,6 +392,9 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
 
   setHandler(M.replyUpdate, async ({ actor, deliveredOn, ...reply }) => {
     const on = effectiveDate(deliveredOn, state.acceptedOn ?? received, 'delivery date');
+    // The review-request window may need next year's calendar: if it cannot be computed, nothing happens.
+    const evaluationWindow = await planDeadline({ key: 'evaluation', startDate: on });
+    const reviewWindow = await planDeadline({ key: 'reviewRequest', startDate: on });
     close('handling');
     close('extension');
     const noticeId = await fileNotice('reply', [
@@ -399,8 +408,8 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     state.reply = { ...reply, deliveredOn: on, noticeId };
     state.status = 'REPLIED';
     emit('replied', { deliveredOn: on, deliveryMethod: reply.deliveryMethod, noticeId }, actor);
-    await startDeadline({ key: 'evaluation', startDate: on });
-    await startDeadline({ key: 'reviewRequest', startDate: on });
+    await startDeadline(evaluationWindow);
+    await startDeadline(reviewWindow);
     await flush();
     return state;
   }, {
@@ -534,6 +543,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
   setHandler(M.reviewDecisionUpdate, async ({ actor, level, outcome, decision, decidedOn }) => {
     const rec = (level === 'review' ? state.review : state.reReview)!;
     const on = effectiveDate(decidedOn, rec.requestedOn, 'decision date');
+    const reReviewWindow = level === 'review' ? await planDeadline({ key: 'reReviewRequest', startDate: on }) : undefined;
     Object.assign(rec, { decidedOn: on, outcome, decision });
     close(level === 'review' ? 'reviewDecision' : 'reReviewDecision');
     emit(level === 'review' ? 'review.decided' : 're_review.decided', { on, outcome }, actor);
@@ -545,7 +555,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     ], actor);
     if (level === 'review') {
       state.status = 'REVIEWED';
-      await startDeadline({ key: 'reReviewRequest', startDate: on });
+      await startDeadline(reReviewWindow!);
     } else {
       end('TERMINATED');
       emit('terminated', { on }, actor);

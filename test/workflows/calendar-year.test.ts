@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { createHarness, type Harness } from '../support/harness';
+import { acceptUpdate, forwardUpdate, meetingUpdate, replyUpdate, visitSignal, warnUpdate } from '../../workflows/messages';
+import { overlayQuery } from '../../workflows/overlay';
+import { workflowIdFor } from '../../workflows/ids';
+import { calendarOverrides, notices } from '../../db/schema';
+
+const reply = { request: '拆除违建', facts: '经查属实', opinion: '责令限期拆除', legalBasis: '《城乡规划法》第六十四条', deliveryMethod: 'in_person' as const };
+
+describe('limits that reach into 2027, a year chinese-days has no data for (clock from 2026-12-10)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('2026-12-10T09:00:00+08:00');
+  });
+  afterAll(async () => h?.teardown());
+
+  it('a reply delivered 2026-12-10, whose review window would end in 2027, is refused as a whole until an admin enters the 2027 schedule; then it goes through and the window rolls past the weekend', async () => {
+    const caseNo = await h.register({});
+    await h.command(caseNo, forwardUpdate, { mode: 'assign', unitId: 'liandu-housing' }, 'registrar-city');
+    await h.command(caseNo, acceptUpdate, {}, 'handler-liandu-housing');
+    await h.command(caseNo, meetingUpdate, { meeting: 1, date: '2026-12-10', place: '住建局', participants: ['经办人', '信访人'] }, 'handler-liandu-housing');
+
+    const err = await h.command(caseNo, replyUpdate, reply, 'handler-liandu-housing').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('CalendarUnknownYear');
+    expect(cause.message).toContain('2027');
+    // Nothing changed: still in handling, no reply on file.
+    const s = await h.state(caseNo);
+    expect(s.status).toBe('IN_HANDLING');
+    expect(s.reply).toBeUndefined();
+    expect((await h.database.db.select().from(notices).where(eq(notices.caseNo, caseNo))).some((n) => n.kind === 'reply')).toBe(false);
+
+    // The admin enters 2027's New Year holiday; the year is then known (other days by the week).
+    await h.database.db.insert(calendarOverrides).values([
+      { date: '2027-01-01', kind: 'holiday', source: '测试：2027年部分节假日安排', createdBy: 'admin' },
+    ]);
+    const replied = await h.command(caseNo, replyUpdate, reply, 'handler-liandu-housing');
+    expect(replied.status).toBe('REPLIED');
+    // 2026-12-10 + 30 = 2027-01-09, a Saturday → Monday 2027-01-11.
+    expect(replied.deadlines.find((d) => d.key === 'reviewRequest')).toMatchObject({ dueDate: '2027-01-11', rolledFrom: '2027-01-09' });
+    await h.database.db.delete(calendarOverrides);
+  });
+
+  it('a warning slip whose explanation limit falls in 2027 records it as not computed, does not fail, and starts it once the schedule is entered', async () => {
+    await h.skipTo('2026-12-29T10:00:00+08:00');
+    const caseNo = await h.register({});
+    const wf = workflowIdFor(caseNo);
+    const slipId = `${wf}.warning-slip`;
+    const handle = h.env.client.workflow.getHandle(wf);
+    await handle.executeUpdate(warnUpdate, { args: [{ reason: '信访人多次扬言越级上访', actor: await h.actor('supervisor-city') }] });
+    await h.skipTo('2026-12-29T11:00:00+08:00');
+    await handle.signal(visitSignal, { id: 'V-dec', at: '2026-12-29T10:30:00+08:00', level: 'county', place: '莲都区信访局', persons: 1, collective: false, abnormalInBeijing: false, receivedBy: '接待员', recordedBy: 'registrar-city' });
+    const slipHandle = h.env.client.workflow.getHandle(slipId);
+    let slip = await slipHandle.query(overlayQuery).catch(() => undefined);
+    for (let i = 0; i < 200 && !(slip?.uncomputed.length); i++) {
+      await new Promise((r) => setTimeout(r, 30));
+      slip = await slipHandle.query(overlayQuery).catch(() => undefined);
+    }
+    expect(slip!.status).toBe('open');
+    expect(slip!.uncomputed[0]).toMatchObject({ id: 'explanation-1' });
+    expect(slip!.deadlines).toHaveLength(0);
+
+    await h.database.db.insert(calendarOverrides).values([{ date: '2027-01-01', kind: 'holiday', source: '测试：2027年部分节假日安排', createdBy: 'admin' }]);
+    await h.skipTo('2026-12-30T12:00:00+08:00'); // the daily retry
+    slip = await slipHandle.query(overlayQuery);
+    for (let i = 0; i < 200 && slip.deadlines.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 30));
+      slip = await slipHandle.query(overlayQuery);
+    }
+    // 3 working days after Tue 2026-12-29: 30, 31, then Mon 2027-01-04 (1 Jan a holiday, 2–3 the weekend).
+    expect(slip.deadlines[0]).toMatchObject({ key: 'warningExplanation', dueDate: '2027-01-04' });
+    expect(slip.uncomputed).toEqual([]);
+  });
+});
