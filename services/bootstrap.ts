@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import { migrate, openDatabase, type Database } from '../db/client';
 import { seed } from '../db/seed';
@@ -13,6 +13,11 @@ export async function openReadModel(config: AppConfig): Promise<Database> {
 
 /** A Temporal client that connects on first use, so the API starts (and answers 503) while Temporal is down. */
 export function temporalClient(config: AppConfig, address: string): Client {
-  const connection = Connection.lazy({ address, connectTimeout: '5s' });
+  // Few retries: when Temporal is down, a caseworker's request should fail with 503 in seconds, not half a minute.
+  const connection = Connection.lazy({
+    address,
+    connectTimeout: '3s',
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))],
+  });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }

@@ -57,7 +57,9 @@ export default fp<{ deps: ApiDeps }>(
     });
 
     app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
-      if (!request.url.startsWith('/api/')) return;
+      // By the matched route as well as the raw URL: the router decodes the path, so /%61pi/petitions reaches
+      // /api/petitions while its raw URL does not start with /api/ (that skipped the token check).
+      if (!request.url.startsWith('/api/') && !request.routeOptions.url?.startsWith('/api/')) return;
       let sub: string;
       try {
         sub = (await request.jwtVerify<{ sub: string }>()).sub;
