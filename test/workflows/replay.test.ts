@@ -1,0 +1,45 @@
+// Replays every stored history (test/histories/*.json, recorded by `npx tsx scripts/record-histories.ts`) against
+// the current workflow code. A change that makes the code issue different commands for the same events — a
+// nondeterminism that would break running matters on deploy — fails here.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, type ReplayResult } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../worker/run';
+import { historyFromJson, petitionWorkflowIdOf } from './history-json';
+
+const dir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'histories');
+const indexFile = join(dir, 'index.json');
+const index: Record<string, string> = existsSync(indexFile) ? JSON.parse(readFileSync(indexFile, 'utf8')) : {};
+const files = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && f !== 'index.json')
+      .sort()
+  : [];
+
+describe('stored histories replay on the current workflow code', () => {
+  const results = new Map<string, ReplayResult>();
+
+  beforeAll(async () => {
+    const histories = files.map((file) => {
+      const json = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      return { file, workflowId: index[file] ?? petitionWorkflowIdOf(json), history: historyFromJson(json) };
+    });
+    // One replay worker for all histories; results come back in order.
+    const replay = Worker.runReplayHistories({ workflowsPath, replayName: 'stored-histories' }, histories);
+    let i = 0;
+    for await (const result of replay) results.set(histories[i++]!.file, result);
+  });
+
+  it('there are stored histories to replay', () => {
+    expect(files.length).toBeGreaterThan(0);
+    expect(results.size).toBe(files.length);
+  });
+
+  it.each(files)('%s replays without nondeterminism', (file) => {
+    const result = results.get(file);
+    expect(result, `${file} was not replayed`).toBeDefined();
+    if (result?.error) throw result.error;
+  });
+});
