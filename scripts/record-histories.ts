@@ -24,7 +24,7 @@ import * as M from '../workflows/messages';
 import type { PetitionInput, PetitionState } from '../workflows/types';
 import type { Visit } from '../domain/triggers';
 import { explainUpdate } from '../workflows/warning-slip';
-import { sh } from '../test/workflows/helpers';
+import { settled, sh } from '../test/workflows/helpers';
 
 const outDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'histories');
 
@@ -327,22 +327,6 @@ async function continueAsNewScenario(): Promise<{ name: string; workflowId: stri
   } finally {
     await h.teardown();
   }
-}
-
-/**
- * Waits, without querying the workflow (the time-skipping server can leave a query unanswered when it lands on a
- * run that is continuing as new), until the latest run has no activity and no workflow task outstanding.
- */
-async function settled(h: Harness, workflowId: string): Promise<void> {
-  for (let i = 0; i < 800; i++) {
-    const events = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
-    const completed = events.filter((e) => e.activityTaskCompletedEventAttributes).length;
-    const taskDone = events.findLastIndex((e) => e.workflowTaskCompletedEventAttributes) > events.findLastIndex((e) => e.workflowTaskScheduledEventAttributes);
-    if (scheduled === completed && taskDone) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${workflowId} did not settle`);
 }
 
 /** Writes every run of a workflow, from firstRunId (default: the latest run) on; returns how many. */

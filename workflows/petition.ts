@@ -756,10 +756,14 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     await flush();
   }
 
+  function historyTooLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > state.settings.historyLimit;
+  }
+
   for (;;) {
     if (state.endedAt && Date.now() >= Date.parse(state.endedAt) + state.settings.lingerDays * DAY_MS) break;
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > state.settings.historyLimit) {
+    if (historyTooLong()) {
       await condition(allHandlersFinished);
       if (pending.length) await flush();
       await continueAsNew<typeof petitionWorkflow>({ ...input, carried: state });
@@ -774,10 +778,12 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     const alarm = nextAlarm();
     const lingerUntil = state.endedAt ? Date.parse(state.endedAt) + state.settings.lingerDays * DAY_MS : undefined;
     const wakeAt = [alarm, lingerUntil].filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+    // Activity completions also grow the history: wake for that too, or a quiet matter would never continue as new.
+    const wake = () => version !== seen || historyTooLong();
     if (wakeAt === undefined) {
-      await condition(() => version !== seen);
+      await condition(wake);
     } else {
-      const woken = await condition(() => version !== seen, Math.max(wakeAt - Date.now(), 1));
+      const woken = await condition(wake, Math.max(wakeAt - Date.now(), 1));
       if (!woken) await fireAlarms();
     }
   }

@@ -103,3 +103,20 @@ export async function projected(h: Harness, caseNo: string): Promise<PetitionSta
   }
   throw new Error(`the read model of ${caseNo} did not catch up with the workflow`);
 }
+
+/**
+ * Waits, without querying the workflow (the time-skipping test server can leave a query unanswered when it lands
+ * on a run that is continuing as new), until the latest run has no activity and no workflow task outstanding.
+ */
+export async function settled(h: Harness, workflowId: string): Promise<void> {
+  for (let i = 0; i < 800; i++) {
+    const events = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
+    const completed = events.filter((e) => e.activityTaskCompletedEventAttributes).length;
+    const activitiesDone = scheduled === completed;
+    const taskDone = events.findLastIndex((e) => e.workflowTaskCompletedEventAttributes) > events.findLastIndex((e) => e.workflowTaskScheduledEventAttributes);
+    if (activitiesDone && taskDone) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${workflowId} did not settle`);
+}

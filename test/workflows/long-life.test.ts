@@ -10,7 +10,7 @@ import { intakeSchema } from '../../domain/petition';
 import { users } from '../../db/schema';
 import * as M from '../../workflows/messages';
 import type { PetitionInput } from '../../workflows/types';
-import { limitOf, petitionRow, projected, sh, stateWhen, timeline } from './helpers';
+import { limitOf, petitionRow, projected, settled, sh, stateWhen, timeline } from './helpers';
 
 /** Far below the service's 2000, so that 500 submissions continue the workflow as new several times. */
 const HISTORY_LIMIT = 400;
@@ -126,20 +126,3 @@ describe('500 submissions on one matter (registered Mon 2026-09-21, left in tria
     expect((await timeline(h, caseNo)).filter((e) => e.type === 'deadline.escalated')).toHaveLength(1);
   });
 });
-
-/**
- * Waits, without querying the workflow (the time-skipping test server can leave a query unanswered when it lands
- * on a run that is continuing as new), until the latest run has no activity and no workflow task outstanding.
- */
-async function settled(h: Harness, workflowId: string): Promise<void> {
-  for (let i = 0; i < 800; i++) {
-    const events = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
-    const completed = events.filter((e) => e.activityTaskCompletedEventAttributes).length;
-    const activitiesDone = scheduled === completed;
-    const taskDone = events.findLastIndex((e) => e.workflowTaskCompletedEventAttributes) > events.findLastIndex((e) => e.workflowTaskScheduledEventAttributes);
-    if (activitiesDone && taskDone) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${workflowId} did not settle`);
-}
