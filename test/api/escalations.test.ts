@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createApiBench, eventually, type ApiBench } from '../support/api';
 
@@ -23,7 +23,10 @@ describe('visits and escalations through the API', () => {
     // A small recording limit so "too large" is cheap to show.
     b = await createApiBench({ RECORDING_MAX_BYTES: '4096', DATA_DIR: dataDir });
   });
-  afterAll(async () => b?.teardown());
+  afterAll(async () => {
+    await b?.teardown();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   const now = () => new Date().toISOString();
   const visitBody = (patch: Record<string, unknown> = {}) => ({ at: now(), level: 'county', place: '莲都区信访局', persons: 1, receivedBy: '接待员李', ...patch });
