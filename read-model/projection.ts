@@ -3,6 +3,7 @@ import { deadlines, events, overlays, petitions, tasks } from '../db/schema';
 import type { Db } from '../db/client';
 import { isOpen } from '../domain/petition';
 import type { ProjectOverlayRequest, ProjectRequest } from '../activities/types';
+import type { TimelineEntry } from '../workflows/types';
 
 /**
  * Writes a workflow's events and snapshot to the read model in one transaction.
@@ -12,12 +13,7 @@ import type { ProjectOverlayRequest, ProjectRequest } from '../activities/types'
 export async function projectPetition(db: Db, { workflowId, caseNo, events: evs, snapshot: s }: ProjectRequest): Promise<void> {
   const lastSeq = s.seq - 1;
   await db.transaction(async (tx) => {
-    if (evs.length) {
-      await tx
-        .insert(events)
-        .values(evs.map((e) => ({ id: `${workflowId}:${e.seq}`, caseNo, stream: workflowId, seq: e.seq, type: e.type, at: new Date(e.at), actor: e.actor, data: e.data })))
-        .onConflictDoNothing();
-    }
+    await insertEvents(tx, workflowId, caseNo, evs);
     const updated = await tx
       .update(petitions)
       .set({
@@ -72,12 +68,7 @@ export async function projectPetition(db: Db, { workflowId, caseNo, events: evs,
 export async function projectOverlay(db: Db, { workflowId, caseNo, events: evs, snapshot: s }: ProjectOverlayRequest): Promise<void> {
   const lastSeq = s.seq - 1;
   await db.transaction(async (tx) => {
-    if (evs.length) {
-      await tx
-        .insert(events)
-        .values(evs.map((e) => ({ id: `${workflowId}:${e.seq}`, caseNo, stream: workflowId, seq: e.seq, type: e.type, at: new Date(e.at), actor: e.actor, data: e.data })))
-        .onConflictDoNothing();
-    }
+    await insertEvents(tx, workflowId, caseNo, evs);
     const row = {
       id: workflowId,
       kind: s.kind,
@@ -98,4 +89,15 @@ export async function projectOverlay(db: Db, { workflowId, caseNo, events: evs, 
       .values(row)
       .onConflictDoUpdate({ target: overlays.id, set: { ...row, id: undefined }, setWhere: lt(overlays.lastEventSeq, lastSeq) });
   });
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Timeline events keyed `<workflowId>:<seq>`: a retried activity inserts nothing new. */
+async function insertEvents(tx: Tx, workflowId: string, caseNo: string, evs: TimelineEntry[]): Promise<void> {
+  if (!evs.length) return;
+  await tx
+    .insert(events)
+    .values(evs.map((e) => ({ id: `${workflowId}:${e.seq}`, caseNo, stream: workflowId, seq: e.seq, type: e.type, at: new Date(e.at), actor: e.actor, data: e.data })))
+    .onConflictDoNothing();
 }

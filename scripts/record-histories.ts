@@ -13,15 +13,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eq } from 'drizzle-orm';
-import { Client } from '@temporalio/client';
-import { createHarness, sampleIntake, type Harness } from '../test/support/harness';
+import { createHarness, type Harness } from '../test/support/harness';
 import { historyToJson } from '../test/workflows/history-json';
-import { registerPetition, workflowIdFor } from '../services/intake';
-import { intakeSchema } from '../domain/petition';
-import { users } from '../db/schema';
+import { workflowIdFor } from '../workflows/ids';
 import * as M from '../workflows/messages';
-import type { PetitionInput, PetitionState } from '../workflows/types';
+import type { PetitionState } from '../workflows/types';
 import type { Visit } from '../domain/triggers';
 import { explainUpdate } from '../workflows/warning-slip';
 import { settled, sh } from '../test/workflows/helpers';
@@ -288,25 +284,10 @@ async function runScenarios(h: Harness, scenarios: Scenario[]): Promise<void> {
 
 /** A matter that continues as new: many letters in bursts, with a low history limit given at its start. */
 async function continueAsNewScenario(): Promise<{ name: string; workflowId: string }> {
-  const h = await createHarness('2026-09-21T09:00:00+08:00');
+  const h = await createHarness('2026-09-21T09:00:00+08:00', undefined, { historyLimit: 150 });
   try {
-    const client = new Client({
-      connection: h.env.connection,
-      namespace: h.env.namespace,
-      interceptors: {
-        workflow: [
-          {
-            async startWithDetails(input, next) {
-              const [arg, ...rest] = input.options.args as [PetitionInput, ...unknown[]];
-              return next({ ...input, options: { ...input.options, args: [{ ...arg, settings: { ...arg.settings, historyLimit: 150 } }, ...rest] } });
-            },
-          },
-        ],
-      },
-    });
-    const [registrar] = await h.database.db.select().from(users).where(eq(users.id, REGISTRAR));
     const at = await h.now();
-    const r = await registerPetition({ db: h.database.db, temporal: client, config: h.config, now: () => at }, registrar!, intakeSchema.parse({ ...sampleIntake, receivedAt: at.toISOString() }));
+    const r = { caseNo: await h.register({}) };
     const workflowId = workflowIdFor(r.caseNo);
     const handle = h.env.client.workflow.getHandle(workflowId);
     await settled(h, workflowId);

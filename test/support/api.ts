@@ -11,6 +11,7 @@ import { createActivities } from '../../activities';
 import { workflowsPath } from '../../worker/run';
 import { shanghaiDateOf } from '../../domain/deadline';
 import { temporalClient } from '../../services/bootstrap';
+import type { IntakeResult } from '../../services/intake';
 import { createTimeSkippingEnv } from './time-skipping';
 
 /**
@@ -44,14 +45,8 @@ export interface ApiBench {
   teardown(): Promise<void>;
 }
 
-export interface RegisterAnswer {
-  outcome: 'registered' | 'linked';
-  caseNo: string;
-  queryCode?: string;
-  workflowId: string;
-  possibleRepeats: { caseNo: string; status: string; registeredAt: string }[];
-  submissionId?: string;
-}
+/** The answer of POST /api/petitions. */
+export type RegisterAnswer = IntakeResult;
 
 /** The parts of GET /api/petitions/:caseNo the suites look at. */
 export interface MatterDetail {

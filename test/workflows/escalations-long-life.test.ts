@@ -3,16 +3,8 @@ import { createHarness, type Harness } from '../support/harness';
 import { submissionSignal, visitSignal, warnUpdate } from '../../workflows/messages';
 import { overlayQuery } from '../../workflows/overlay';
 import { workflowIdFor } from '../../workflows/ids';
-import { settled } from './helpers';
+import { settled, until } from './helpers';
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await read();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('escalation children and the matter\'s continue-as-new (2026-09-21)', () => {
   let h: Harness;

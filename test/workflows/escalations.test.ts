@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createHarness, type Harness } from '../support/harness';
+import { until } from './helpers';
 import { acceptUpdate, forwardUpdate, submissionSignal, visitSignal } from '../../workflows/messages';
 import { explainUpdate } from '../../workflows/warning-slip';
 import { overlayQuery, type OverlayState } from '../../workflows/overlay';
@@ -9,15 +10,6 @@ import { workflowIdFor } from '../../services/intake';
 import { notices, overlays } from '../../db/schema';
 import type { Visit } from '../../domain/triggers';
 
-/** Waits until a condition on the matter's (or a child's) live state holds. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = await read();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('visits and the escalation child workflows (2026 dates)', () => {
   let h: Harness;

@@ -120,3 +120,13 @@ export async function settled(h: Harness, workflowId: string): Promise<void> {
   }
   throw new Error(`${workflowId} did not settle`);
 }
+
+/** Polls `read` until `ok` holds (the workflows and their projections are asynchronous); fails after ~15 s. */
+export async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const v = await read();
+    if (ok(v)) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

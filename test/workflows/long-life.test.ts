@@ -1,15 +1,10 @@
 // A matter that lives long: 500 more letters/visits/calls on one matter. Its workflow history must stay bounded
 // (continue-as-new), and nothing may be lost on the way: counts, the timeline in the read model, the running limit.
-import { eq } from 'drizzle-orm';
-import { Client } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, sampleIntake, type Harness } from '../support/harness';
-import { registerPetition, workflowIdFor } from '../../services/intake';
-import { intakeSchema } from '../../domain/petition';
-import { users } from '../../db/schema';
+import { createHarness, type Harness } from '../support/harness';
+import { workflowIdFor } from '../../workflows/ids';
 import * as M from '../../workflows/messages';
-import type { PetitionInput } from '../../workflows/types';
 import { limitOf, petitionRow, projected, settled, sh, stateWhen, timeline } from './helpers';
 
 /** Far below the service's 2000, so that 500 submissions continue the workflow as new several times. */
@@ -23,32 +18,13 @@ describe('500 submissions on one matter (registered Mon 2026-09-21, left in tria
   let workflowId: string;
   let firstRunId: string;
   beforeAll(async () => {
-    h = await createHarness(sh('2026-09-21 09:00'));
+    h = await createHarness(sh('2026-09-21 09:00'), undefined, { historyLimit: HISTORY_LIMIT });
   });
   afterAll(async () => h?.teardown());
 
   it('registers through the intake service, with a lowered history limit given to the workflow at its start', async () => {
-    // The intake service takes the settings from config; a client interceptor lowers historyLimit in the start input.
-    const client = new Client({
-      connection: h.env.connection,
-      namespace: h.env.namespace,
-      interceptors: {
-        workflow: [
-          {
-            async startWithDetails(input, next) {
-              const [arg, ...rest] = input.options.args as [PetitionInput, ...unknown[]];
-              const args = [{ ...arg, settings: { ...arg.settings, historyLimit: HISTORY_LIMIT } }, ...rest];
-              return next({ ...input, options: { ...input.options, args } });
-            },
-          },
-        ],
-      },
-    });
-    const [registrar] = await h.database.db.select().from(users).where(eq(users.id, 'registrar-city'));
-    const at = await h.now();
-    const intake = intakeSchema.parse({ ...sampleIntake, receivedAt: at.toISOString() });
-    const r = await registerPetition({ db: h.database.db, temporal: client, config: h.config, now: () => at }, registrar!, intake);
-    caseNo = r.caseNo;
+    // The intake service takes the settings from config; the harness lowers historyLimit in the start input.
+    caseNo = await h.register({});
     workflowId = workflowIdFor(caseNo);
     const s = await stateWhen(h, caseNo, (x) => x.status === 'TRIAGE', 'triage');
     expect(s.settings.historyLimit).toBe(HISTORY_LIMIT);
