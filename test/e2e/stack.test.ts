@@ -1,36 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { loadConfig, type AppConfig } from '../../config';
-import type { Database } from '../../db/client';
 import { auditLog } from '../../db/schema';
 import { addNaturalDays, endOfShanghaiDay } from '../../domain/deadline';
-import { startDevServer, type DevServer } from '../../lib/dev-server';
-import { temporalCliPath } from '../../lib/temporal-binaries';
-import { openReadModel } from '../../services/bootstrap';
-import { startWorker, type RunningWorker } from '../../worker/run';
-import { startApi, type RunningApi } from '../../api/server';
 import type { PetitionState } from '../../workflows/types';
-import { testDatabaseUrl, type TestDatabase } from '../support/postgres';
 import { eventually } from '../support/api';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      server.close(() => res(port));
-    });
-  });
-}
+import { startStack, type Stack } from '../support/stack';
 
 interface ListItem {
   caseNo: string;
@@ -41,84 +16,16 @@ interface ListItem {
 }
 
 /**
- * The whole stack as it runs in production, on loopback: a Temporal dev server (the project's `temporal` CLI),
- * a real PostgreSQL, the worker and the API listening on a port; the test speaks HTTP to it with fetch.
+ * The whole stack as it runs in production, on loopback; the test speaks HTTP to it with fetch.
  */
 describe('the real stack: Temporal dev server, PostgreSQL, worker and API over HTTP', () => {
-  let dataDir: string;
-  let pg: TestDatabase | undefined;
-  let temporal: DevServer | undefined;
-  let database: Database | undefined;
-  let worker: RunningWorker | undefined;
-  let api: RunningApi | undefined;
-  let config: AppConfig;
-
+  let stack: Stack;
   beforeAll(async () => {
-    mkdirSync(join(repoRoot, '.tmp'), { recursive: true });
-    dataDir = mkdtempSync(join(repoRoot, '.tmp', 'e2e-'));
-    const [port, uiPort] = [await freePort(), await freePort()];
-    // Both servers start at once (they are independent); whichever started is stopped by afterAll.
-    const [db, server] = await Promise.allSettled([
-      testDatabaseUrl(),
-      startDevServer({ cliPath: temporalCliPath(), dataDir, port, uiPort, namespace: 'default' }),
-    ]);
-    if (db.status === 'fulfilled') pg = db.value;
-    if (server.status === 'fulfilled') temporal = server.value;
-    if (db.status === 'rejected') throw db.reason;
-    if (server.status === 'rejected') throw server.reason;
-    if (!pg || !temporal) throw new Error('unreachable');
-    config = loadConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: pg.url,
-      DATA_DIR: dataDir,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      AUTH_DEV_LOGIN: 'true',
-      JWT_SECRET: 'e2e-test-secret-0123456789abcdef',
-    });
-    database = await openReadModel(config);
-    worker = await startWorker({ config, address: temporal.address, db: database.db });
-    api = await startApi({ config, database, temporalAddress: temporal.address });
+    stack = await startStack();
   });
-
-  afterAll(async () => {
-    // In reverse order of start; each step runs even if an earlier one failed.
-    const steps: [string, (() => Promise<void>) | undefined][] = [
-      ['api', api && (() => api!.close())],
-      ['worker', worker && (() => worker!.shutdown())],
-      ['database', database && (() => database!.close())],
-      ['temporal', temporal && (() => temporal!.stop())],
-      ['postgres', pg && (() => pg!.stop())],
-    ];
-    const errors: string[] = [];
-    for (const [what, stop] of steps) {
-      try {
-        await stop?.();
-      } catch (err) {
-        errors.push(`${what}: ${(err as Error).message}`);
-      }
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (errors.length) throw new Error(`teardown: ${errors.join('; ')}`);
-  });
-
-  async function call<T>(method: 'GET' | 'POST', path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${api!.url}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
-  const token = async (userId: string) => {
-    const res = await call<{ token: string }>('POST', '/auth/dev-token', undefined, { userId });
-    expect(res.status).toBe(200);
-    return res.body.token;
-  };
+  afterAll(async () => stack?.stop());
+  const call = <T>(...args: Parameters<Stack['call']>) => stack.call<T>(...args);
+  const token = (userId: string) => stack.token(userId);
   const listed = async (caseNo: string, tok: string) => {
     const res = await call<{ items: ListItem[] }>('GET', `/api/petitions?q=${caseNo}`, tok);
     expect(res.status).toBe(200);
@@ -126,7 +33,7 @@ describe('the real stack: Temporal dev server, PostgreSQL, worker and API over H
   };
 
   it('is ready, and refuses /api without a token', async () => {
-    expect(api!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stack.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const ready = await call<{ status: string }>('GET', '/health/ready');
     expect(ready).toEqual({ status: 200, body: { status: 'ready', temporal: { ok: true }, database: { ok: true } } });
     expect((await call('GET', '/api/petitions')).status).toBe(401);
@@ -202,7 +109,7 @@ describe('the real stack: Temporal dev server, PostgreSQL, worker and API over H
     expect(detail.body.deadlines.find((d) => d.key === 'triage')!.status).toBe('met');
     expect(detail.body.deadlines.find((d) => d.key === 'acceptance')!.status).toBe('pending');
     expect(detail.body.notices.map((n) => n.kind)).toContain('forwarded');
-    const audited = await database!.db.select().from(auditLog).where(and(eq(auditLog.caseNo, caseNo), eq(auditLog.userId, 'handler-liandu-housing')));
+    const audited = await stack.database.db.select().from(auditLog).where(and(eq(auditLog.caseNo, caseNo), eq(auditLog.userId, 'handler-liandu-housing')));
     expect(audited).toHaveLength(1);
 
     // A second forward is refused with the reason.
