@@ -171,7 +171,9 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
 
   async function startDeadline(req: DeadlineRequest | Deadline): Promise<DeadlineEntry> {
     const d = 'dueAt' in req ? req : await planDeadline(req);
-    const entry: DeadlineEntry = { ...d, id: `${d.key}-${state.deadlines.length + 1}`, status: 'pending', reminded: [] };
+    // A reminder whose time has already passed when the limit starts (a recomputed or backdated limit) says nothing new.
+    const passed = reminderInstants(d, state.settings.reminderLeadDays).filter((r) => Date.parse(r.at) <= Date.now()).map((r) => r.leadDays);
+    const entry: DeadlineEntry = { ...d, id: `${d.key}-${state.deadlines.length + 1}`, status: 'pending', reminded: passed };
     state.deadlines.push(entry);
     emit('deadline.started', { id: entry.id, key: d.key, startDate: d.startDate, dueDate: d.dueDate, dueAt: d.dueAt, basis: d.policy.basis });
     return entry;
