@@ -31,7 +31,7 @@ import { tasksOf } from './tasks';
 import { workflowIdFor } from './ids';
 import { atOrAboveCounty, becomesNewBacklog, isSkipLevel, threePartyReviewTrigger, visitCounts, warningSlipDue } from '../domain/triggers';
 import { isOpen } from '../domain/petition';
-import { may } from '../domain/access';
+import { may, type Permission } from '../domain/access';
 import type { OverlayKind } from './overlay';
 import { overlayChangedSignal } from './overlay';
 import { warningSlipWorkflow, laterVisitSignal, resolveSlipSignal } from './warning-slip';
@@ -224,6 +224,10 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
 
   function requireStatus(allowed: Status[], what: string): void {
     if (!allowed.includes(state.status)) illegal(`cannot ${what}: the matter is ${state.status}, this needs ${allowed.join(' or ')}`);
+  }
+  /** The API checks roles too; the workflow refuses on its own, whoever calls it (domain/access.ts). */
+  function requirePermission(actor: Actor, what: Permission): void {
+    if (!may(actor, what)) forbidden(`the role ${actor.role} may not ${what}`);
   }
   function requireOwnUnit(actor: Actor): void {
     if (actor.role !== 'admin' && actor.unitId !== state.unitId) forbidden('the matter is not with your unit');
@@ -436,7 +440,8 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     await flush();
     return state;
   }, {
-    validator: (_cmd) => {
+    validator: ({ actor }) => {
+      requirePermission(actor, 'evaluate');
       requireStatus(['REPLIED'], 'evaluate');
       if (state.evaluation) illegal('the matter has been evaluated already');
     },
@@ -449,7 +454,8 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     await flush();
     return state;
   }, {
-    validator: (_cmd) => {
+    validator: ({ actor }) => {
+      requirePermission(actor, 'returnVisit');
       if (!state.reply) illegal('a return visit follows a delivered reply');
     },
   });
@@ -466,7 +472,12 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     await startDeadline({ key: 'handling', startDate: today() });
     await flush();
     return state;
-  }, { validator: (_cmd) => requireStatus(['UNSATISFIED'], 'send the matter back to handling') });
+  }, {
+    validator: ({ actor }) => {
+      requirePermission(actor, 'sendBack');
+      requireStatus(['UNSATISFIED'], 'send the matter back to handling');
+    },
+  });
 
   // --- Review (复查) and re-review (复核) -----------------------------------------------------------------------
 
@@ -500,7 +511,8 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     await flush();
     return state;
   }, {
-    validator: ({ level }) => {
+    validator: ({ actor, level }) => {
+      requirePermission(actor, 'requestReview');
       if (level === 'review') requireStatus(['REPLIED', 'UNSATISFIED', 'CLOSED'], 'request a review');
       else requireStatus(['REVIEWED', 'CLOSED', 'TERMINATED'], 'request a re-review');
       if (level === 'review' && state.review) illegal('a review has been requested already');
@@ -534,7 +546,8 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     await flush();
     return state;
   }, {
-    validator: ({ action }) => {
+    validator: ({ actor, action }) => {
+      requirePermission(actor, 'hearing');
       requireStatus(['RE_REVIEW'], 'hold a hearing');
       const open = state.reReview!.hearings.some((h) => !h.end);
       if (action === 'start' && open) illegal('a hearing is already in progress');
@@ -565,7 +578,8 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     await flush();
     return state;
   }, {
-    validator: ({ level }) => {
+    validator: ({ actor, level }) => {
+      requirePermission(actor, 'decideReview');
       requireStatus([level === 'review' ? 'REVIEW' : 'RE_REVIEW'], 'decide');
       if (level === 'reReview' && state.reReview!.hearings.some((h) => !h.end)) illegal('end the hearing before deciding');
     },
