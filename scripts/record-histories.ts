@@ -85,6 +85,13 @@ function commands(h: Harness, m: { caseNo: string }) {
         .getHandle(workflowIdFor(m.caseNo))
         .signal(M.submissionSignal, { id: `${m.caseNo}-${id}`, channel: 'letter', receivedAt: new Date().toISOString(), summary: '再次来信反映同一问题', registeredBy: REGISTRAR }),
     /** A command that must be refused (the recording keeps the refusal in the history). */
+    /** Registered, assigned, accepted and met (三见面 ①) the same day: ready for the reply. */
+    readyToReply: async (date: string) => {
+      m.caseNo = await h.register({});
+      await cmd(M.forwardUpdate, { mode: 'assign', unitId: 'liandu-housing' }, REGISTRAR);
+      await cmd(M.acceptUpdate, {}, HANDLER);
+      await cmd(M.meetingUpdate, meeting(1, date), HANDLER);
+    },
     refused: async (p: () => Promise<unknown>) => {
       try {
         await p();
@@ -199,24 +206,14 @@ function statutoryScenarios(h: Harness): Scenario[] {
     }),
     scenario('evaluation-expired-closed-late-review', h, (on, m) => {
       const c = commands(h, m);
-      on('2026-08-24 09:00', async () => {
-        await c.register();
-        await c.assign();
-        await c.accept();
-        await c.meet(1, '2026-08-24');
-      });
+      on('2026-08-24 09:00', () => c.readyToReply('2026-08-24'));
       on('2026-09-01 10:00', () => c.reply());
       on('2026-09-10 10:00', () => c.returnVisit()); // evaluation window expired 2026-09-08
       on('2026-10-09 00:05', () => c.refused(() => c.requestReview('review'))); // window rolled to 2026-10-08, closed
     }),
     scenario('review-postmarked-reopened', h, (on, m) => {
       const c = commands(h, m);
-      on('2026-08-24 09:00', async () => {
-        await c.register();
-        await c.assign();
-        await c.accept();
-        await c.meet(1, '2026-08-24');
-      });
+      on('2026-08-24 09:00', () => c.readyToReply('2026-08-24'));
       on('2026-09-01 10:00', () => c.reply());
       on('2026-10-09 00:05', () => c.requestReview('review', '2026-10-08'));
       on('2026-10-20 10:00', () => c.decide('review'));

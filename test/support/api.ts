@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApp } from '../../api/app';
 import { loadConfig, type AppConfig } from '../../config';
-import { migrate, openDatabase, type Database } from '../../db/client';
-import { seed } from '../../db/seed';
-import { createActivities } from '../../activities';
-import { workflowsPath } from '../../worker/run';
+import type { Database } from '../../db/client';
 import { shanghaiDateOf } from '../../domain/deadline';
 import { temporalClient } from '../../services/bootstrap';
 import type { IntakeResult } from '../../services/intake';
 import { createTimeSkippingEnv } from './time-skipping';
+import { memoryDatabase, startTestWorker } from './harness';
+
+export { memoryDatabase };
 
 /**
  * The API for inject() tests: the real Fastify app on an in-memory PGlite read model (migrated, seeded with the
@@ -99,13 +99,6 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
   });
 }
 
-/** A fresh in-memory read model, migrated and seeded with the development users. */
-export async function memoryDatabase(): Promise<Database> {
-  const database = await openDatabase({ memory: true });
-  await migrate(database);
-  await seed(database.db, { devUsers: true });
-  return database;
-}
 
 /** Waits until `check` returns a value that is not undefined; fails after `timeoutMs` with the last error. */
 export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
@@ -140,13 +133,7 @@ export async function createApiBench(env: Record<string, string> = {}): Promise<
   const testEnv = await createTimeSkippingEnv();
   const database = await memoryDatabase();
   const config = testConfig(env);
-  const worker = await Worker.create({
-    connection: testEnv.nativeConnection,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath,
-    activities: createActivities({ db: database.db }),
-  });
-  const running = worker.run();
+  const { worker, running } = await startTestWorker(testEnv, config.TEMPORAL_TASK_QUEUE, database);
   const app = await buildApp({ config, database, temporal: testEnv.client });
   await app.ready();
 

@@ -33,6 +33,20 @@ export interface Harness {
   teardown(): Promise<void>;
 }
 
+/** A fresh in-memory read model, migrated and seeded with the development users. */
+export async function memoryDatabase(): Promise<Database> {
+  const database = await openDatabase({ memory: true });
+  await migrate(database);
+  await seed(database.db, { devUsers: true });
+  return database;
+}
+
+/** A real worker (bundled workflows, real activities on the given read model) on a test environment's task queue. */
+export async function startTestWorker(env: TestWorkflowEnvironment, taskQueue: string, database: Database): Promise<{ worker: Worker; running: Promise<void> }> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: createActivities({ db: database.db }) });
+  return { worker, running: worker.run() };
+}
+
 export const sampleIntake: Intake = intakeSchema.parse({
   channel: 'letter',
   divisionCode: '331102',
@@ -48,17 +62,9 @@ export const sampleIntake: Intake = intakeSchema.parse({
  */
 export async function createHarness(startAt: string, env?: Partial<Record<string, string>>, settings?: Partial<PetitionSettings>): Promise<Harness> {
   const testEnv = await createTimeSkippingEnv(startAt);
-  const database = await openDatabase({ memory: true });
-  await migrate(database);
-  await seed(database.db, { devUsers: true });
+  const database = await memoryDatabase();
   const config = loadConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, LOG_LEVEL: 'warn', ...env });
-  const worker = await Worker.create({
-    connection: testEnv.nativeConnection,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath,
-    activities: createActivities({ db: database.db }),
-  });
-  const running = worker.run();
+  const { worker, running } = await startTestWorker(testEnv, config.TEMPORAL_TASK_QUEUE, database);
 
   async function principal(userId: string): Promise<Principal> {
     const [u] = await database.db.select().from(users).where(eq(users.id, userId));
