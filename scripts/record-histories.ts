@@ -1,14 +1,16 @@
 /**
  * Records representative petition histories for the replay test (test/workflows/replay.test.ts).
  *
- *   npx tsx scripts/record-histories.ts            # all scenarios
- *   npx tsx scripts/record-histories.ts lifecycle  # only scenarios whose name contains "lifecycle"
+ *   npx tsx scripts/record-histories.ts                    # scenarios that have no stored history yet
+ *   npx tsx scripts/record-histories.ts lifecycle          # only scenarios whose name contains "lifecycle"
+ *   npx tsx scripts/record-histories.ts --force [filter]   # also replace stored ones (before a first release only)
  *
  * Runs each scenario on the time-skipping test server with real 2026 dates (the same bench as the workflow tests:
  * real activities on an in-memory read model), then writes every run's event history as proto-JSON, the format
  * `temporal workflow show --output json` writes and Worker.runReplayHistories accepts, to test/histories/<name>.json
- * (a matter that continued as new: <name>.run-<n>.json per run). Re-record whenever a change to the workflow code is
- * *meant* to change the commands it issues; otherwise the replay test is what tells you that it does.
+ * (a matter that continued as new: <name>.run-<n>.json per run). Stored histories are what running matters look like:
+ * once released they are kept, and a change that breaks their replay goes behind patched() (docs/ARCHITECTURE.md).
+ * New behaviour gets a new scenario name.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -338,13 +340,16 @@ function writeIndex(index: Record<string, string>): void {
 }
 
 async function main(): Promise<void> {
-  const filter = process.argv[2];
+  const force = process.argv.includes('--force');
+  const filter = process.argv.slice(2).find((a) => a !== '--force');
   mkdirSync(outDir, { recursive: true });
-  const wanted = (name: string) => !filter || name.includes(filter);
+  const stored = (name: string) => readdirSync(outDir).some((f) => f === `${name}.json` || f.startsWith(`${name}.run-`));
+  const wanted = (name: string) => (!filter || name.includes(filter)) && (force || !stored(name));
 
   const h = await createHarness('2026-08-24T09:00:00+08:00');
   try {
     const scenarios = statutoryScenarios(h).filter((s) => wanted(s.name));
+    if (!scenarios.length) console.log('no scenario to record (stored ones are kept; --force replaces them)');
     if (scenarios.length) {
       // Only the files of the scenarios being recorded are replaced.
       for (const s of scenarios) for (const f of readdirSync(outDir)) if (f === `${s.name}.json` || f.startsWith(`${s.name}.run-`)) rmSync(join(outDir, f));
@@ -365,7 +370,7 @@ async function main(): Promise<void> {
     await h.teardown();
   }
   if (wanted('continue-as-new')) {
-    for (const f of readdirSync(outDir)) if (f.startsWith('continue-as-new')) rmSync(join(outDir, f));
+    for (const f of readdirSync(outDir)) if (f.startsWith('continue-as-new.')) rmSync(join(outDir, f));
     console.log('recording continue-as-new');
     await continueAsNewScenario();
   }
