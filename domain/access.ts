@@ -15,7 +15,6 @@ export interface Principal {
 /** The parent of a division code, or undefined at the root. */
 export type ParentOf = (code: string) => string | null | undefined;
 
-export const bureauRoles: readonly Role[] = ['registrar', 'supervisor', 'admin'];
 export const unitRoles: readonly Role[] = ['unit_handler', 'unit_head'];
 
 /** Every command and the roles that may give it. One table for API and workflow. */

@@ -193,7 +193,7 @@ export function reminderInstants(deadline: Deadline, leadDays: number[]): { lead
 }
 
 /** True from dueAt (24:00 of the last day) on. */
-export function isOverdue(deadline: Deadline, nowIso: string): boolean {
+export function isOverdue(deadline: Pick<Deadline, 'dueAt'>, nowIso: string): boolean {
   return instantMs(nowIso) >= Date.parse(deadline.dueAt);
 }
 

@@ -214,3 +214,39 @@ export function policyFor(key: LimitKey, eventDate: IsoDate, options: PolicyOpti
     basis: `${set.title}${rule.article}`,
   };
 }
+
+/**
+ * What happens when a limit is reached: the administration's limits escalate (the matter stays open, flagged
+ * overdue); windows given to the petitioner or the unit simply close.
+ */
+export const atLimit: Record<LimitKey, 'escalate' | 'expire'> = {
+  triage: 'escalate',
+  acceptance: 'escalate',
+  objection: 'expire',
+  handling: 'escalate',
+  extension: 'escalate',
+  reviewRequest: 'expire',
+  reviewDecision: 'escalate',
+  reReviewRequest: 'expire',
+  reReviewDecision: 'escalate',
+  evaluation: 'expire',
+  warningExplanation: 'escalate',
+  threePartyReview: 'escalate',
+  investigation: 'escalate',
+};
+
+/** Who an escalation goes to (domain.md §3–4: the unit's leader and the bureau; the campaign's superiors). */
+const ESCALATION_TARGETS: Partial<Record<LimitKey, string[]>> = {
+  triage: ['bureau_leader'],
+  acceptance: ['unit_leader', 'bureau'],
+  handling: ['unit_leader', 'bureau'],
+  extension: ['unit_leader', 'bureau'],
+  reviewDecision: ['review_body_leader', 'bureau'],
+  reReviewDecision: ['review_body_leader', 'bureau'],
+  warningExplanation: ['superior_leading_group_head', 'bureau'],
+  threePartyReview: ['county_main_leader', 'city_joint_meeting_office'],
+  investigation: ['discipline_inspection', 'bureau'],
+};
+export function escalationTargets(key: LimitKey): string[] {
+  return ESCALATION_TARGETS[key] ?? ['bureau'];
+}

@@ -32,6 +32,26 @@ export interface Visit {
   receivedBy: string;
 }
 
+/** Clock skew tolerated between the recording client and the server. */
+const FUTURE_TOLERANCE_MS = 60_000;
+
+/**
+ * Why a visit cannot be recorded on a matter, or null: dated before the matter was registered, in the future, or on a
+ * matter that has ended. The API refuses with this reason; the workflow records (and does not count) one that
+ * reaches it anyway.
+ */
+export function visitProblem(
+  at: string,
+  matter: { registeredAt: string; open: boolean; status: string },
+  nowMs: number,
+): { code: 'before registration' | 'in the future' | 'ended'; message: string } | null {
+  if (Date.parse(at) < Date.parse(matter.registeredAt))
+    return { code: 'before registration', message: `the visit is dated before the matter was registered (${matter.registeredAt})` };
+  if (Date.parse(at) > nowMs + FUTURE_TOLERANCE_MS) return { code: 'in the future', message: 'the visit is dated in the future' };
+  if (!matter.open) return { code: 'ended', message: `the matter has ended (${matter.status}); a visit on it is not recorded here` };
+  return null;
+}
+
 export function atOrAboveCounty(level: VisitLevel): boolean {
   return rank(level) >= rank('county');
 }

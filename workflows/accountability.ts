@@ -49,5 +49,5 @@ export async function accountabilityInvestigationWorkflow(input: InvestigationIn
 
   kit.emit('investigation.started', { trigger: input.trigger, triggerRef: input.triggerRef });
   await kit.startDeadline('investigation', { key: 'investigation', startDate: input.triggeredOn, investigationDays: input.investigationDays });
-  return kit.run(['discipline_inspection', 'bureau']);
+  return kit.run();
 }

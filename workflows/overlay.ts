@@ -17,6 +17,8 @@ import {
 } from '@temporalio/workflow';
 import type { PetitionActivities, DeadlineRequest } from '../activities/types';
 import { shanghaiDateOf } from '../domain/deadline';
+import { anyOverdue, currentLimit } from '../domain/limits';
+import { escalationTargets } from '../domain/rules';
 import type { NoticeKind } from '../domain/notices';
 import type { DeadlineEntry, TimelineEntry } from './types';
 
@@ -104,13 +106,9 @@ export function overlay(kind: OverlayKind, start: OverlayStart, details: Record<
   const nowIso = () => new Date(Date.now()).toISOString();
 
   function refresh(): void {
-    const now = Date.now();
-    state.overdue = state.deadlines.some((d) => d.status === 'missed' && !d.closedAt);
-    const next = state.deadlines.filter((d) => d.status === 'pending').sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
-    const missed = state.deadlines.find((d) => d.status === 'missed' && !d.closedAt);
-    const cur = next ?? missed;
+    state.overdue = anyOverdue(state.deadlines, nowIso());
+    const cur = currentLimit(state.deadlines);
     state.current = cur ? { key: cur.key, dueAt: cur.dueAt } : undefined;
-    if (!state.overdue) state.overdue = state.deadlines.some((d) => d.status === 'pending' && Date.parse(d.dueAt) <= now);
   }
 
   setHandler(overlayQuery, () => {
@@ -184,7 +182,7 @@ export function overlay(kind: OverlayKind, start: OverlayStart, details: Record<
       kit.emit(status === 'completed' ? 'overlay.completed' : 'overlay.closed', { reason });
     },
     /** Sleeps until the next limit (escalating it when it passes) until the overlay is no longer open. */
-    async run(escalateTo: string[]): Promise<OverlayState> {
+    async run(): Promise<OverlayState> {
       await kit.flush();
       while (state.status === 'open') {
         const seen = version;
@@ -199,7 +197,7 @@ export function overlay(kind: OverlayKind, start: OverlayStart, details: Record<
           if (d.status !== 'pending' || Date.parse(d.dueAt) > Date.now()) continue;
           d.status = 'missed';
           d.escalatedAt = nowIso();
-          kit.emit('deadline.escalated', { id: d.id, key: d.key, dueDate: d.dueDate, to: escalateTo, basis: d.policy.basis });
+          kit.emit('deadline.escalated', { id: d.id, key: d.key, dueDate: d.dueDate, to: escalationTargets(d.key), basis: d.policy.basis });
         }
         await kit.flush();
       }

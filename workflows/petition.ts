@@ -21,7 +21,8 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { PetitionActivities, DeadlineRequest } from '../activities/types';
 import { naturalDaysBetween, reminderInstants, shanghaiDateOf, type Deadline } from '../domain/deadline';
-import { hasLimit, type LimitKey } from '../domain/rules';
+import { atLimit, escalationTargets, hasLimit, type LimitKey } from '../domain/rules';
+import { anyOverdue, currentLimit } from '../domain/limits';
 import type { Status } from '../domain/petition';
 import type { NoticeKind } from '../domain/notices';
 import * as M from './messages';
@@ -29,7 +30,7 @@ import type { Actor } from './messages';
 import type { DeadlineEntry, PetitionInput, PetitionState, TimelineEntry } from './types';
 import { tasksOf } from './tasks';
 import { workflowIdFor } from './ids';
-import { atOrAboveCounty, becomesNewBacklog, isSkipLevel, threePartyReviewTrigger, visitCounts, warningSlipDue } from '../domain/triggers';
+import { atOrAboveCounty, becomesNewBacklog, isSkipLevel, threePartyReviewTrigger, visitCounts, visitProblem, warningSlipDue } from '../domain/triggers';
 import { isOpen } from '../domain/petition';
 import { may, type Permission } from '../domain/access';
 import type { OverlayKind } from './overlay';
@@ -45,33 +46,6 @@ const acts = proxyActivities<PetitionActivities>({
 
 const DAY_MS = 86_400_000;
 const RECENT_EVENTS = 20;
-
-/** What happens when a limit is reached: the administration's limits escalate; windows simply close. */
-const ON_DUE: Record<LimitKey, 'escalate' | 'expire'> = {
-  triage: 'escalate',
-  acceptance: 'escalate',
-  objection: 'expire',
-  handling: 'escalate',
-  extension: 'escalate',
-  reviewRequest: 'expire',
-  reviewDecision: 'escalate',
-  reReviewRequest: 'expire',
-  reReviewDecision: 'escalate',
-  evaluation: 'expire',
-  warningExplanation: 'escalate',
-  threePartyReview: 'escalate',
-  investigation: 'escalate',
-};
-
-/** Who an escalation goes to (domain.md §3–4: the unit's leader and the bureau). */
-const ESCALATE_TO: Partial<Record<LimitKey, string[]>> = {
-  triage: ['bureau_leader'],
-  acceptance: ['unit_leader', 'bureau'],
-  handling: ['unit_leader', 'bureau'],
-  extension: ['unit_leader', 'bureau'],
-  reviewDecision: ['review_body_leader', 'bureau'],
-  reReviewDecision: ['review_body_leader', 'bureau'],
-};
 
 function illegal(message: string): never {
   throw ApplicationFailure.create({ type: 'IllegalState', message, nonRetryable: true });
@@ -139,17 +113,10 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
 
   /** Derived fields: overdue flag, current limit, work list. */
   function refresh(): void {
-    const now = Date.now();
-    const live = state.deadlines.filter((d) => d.status === 'pending' || d.status === 'paused');
-    // A paused limit (a hearing runs) is not overdue: its days are not counted.
-    state.overdue = state.deadlines.some((d) => d.status === 'missed' && !d.closedAt) || live.some((d) => d.status === 'pending' && Date.parse(d.dueAt) <= now);
-    // The matter runs against the administration's limits first; a window (objection, evaluation) only if none.
-    const byDue = live.filter((d) => d.status === 'pending').sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
-    const next = byDue.find((d) => ON_DUE[d.key] === 'escalate') ?? byDue[0];
-    const missed = state.deadlines.find((d) => d.status === 'missed' && !d.closedAt);
-    const cur = next ?? missed;
+    state.overdue = anyOverdue(state.deadlines, nowIso());
+    const cur = currentLimit(state.deadlines);
     state.current = cur ? { key: cur.key, dueAt: cur.dueAt } : undefined;
-    state.tasks = tasksOf(state, now);
+    state.tasks = tasksOf(state, nowIso());
   }
 
   async function computeDeadline(req: DeadlineRequest): Promise<Deadline> {
@@ -649,13 +616,9 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     if (seenVisits.has(v.id)) return; // a retried signal is recorded once
     seenVisits.add(v.id);
     // The API refuses these with the reason; one that reaches the workflow anyway is recorded, not counted.
-    const problem =
-      Date.parse(v.at) < Date.parse(state.registeredAt) ? 'dated before the matter was registered'
-      : Date.parse(v.at) > Date.now() + 60_000 ? 'dated in the future'
-      : !isOpen(state.status) ? `the matter has ended (${state.status})`
-      : null;
+    const problem = visitProblem(v.at, { registeredAt: state.registeredAt, open: isOpen(state.status), status: state.status }, Date.now());
     if (problem) {
-      emit('visit.rejected', { id: v.id, reason: problem }, v.recordedBy);
+      emit('visit.rejected', { id: v.id, reason: problem.message }, v.recordedBy);
       await flush();
       return;
     }
@@ -713,7 +676,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
     for (const d of state.deadlines) {
       if (d.status !== 'pending') continue;
       const times = [Date.parse(d.dueAt)];
-      if (ON_DUE[d.key] === 'escalate') {
+      if (atLimit[d.key] === 'escalate') {
         for (const r of reminderInstants(d, state.settings.reminderLeadDays)) if (!d.reminded.includes(r.leadDays)) times.push(Date.parse(r.at));
       }
       for (const t of times) if (next === undefined || t < next) next = t;
@@ -731,7 +694,7 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
         await onDue(d);
         continue;
       }
-      if (ON_DUE[d.key] !== 'escalate') continue;
+      if (atLimit[d.key] !== 'escalate') continue;
       for (const r of reminderInstants(d, state.settings.reminderLeadDays)) {
         if (Date.parse(r.at) <= now && !d.reminded.includes(r.leadDays)) {
           d.reminded.push(r.leadDays);
@@ -744,10 +707,10 @@ export async function petitionWorkflow(input: PetitionInput): Promise<PetitionSt
   }
 
   async function onDue(d: DeadlineEntry): Promise<void> {
-    if (ON_DUE[d.key] === 'escalate') {
+    if (atLimit[d.key] === 'escalate') {
       d.status = 'missed';
       d.escalatedAt = nowIso();
-      emit('deadline.escalated', { id: d.id, key: d.key, dueDate: d.dueDate, to: ESCALATE_TO[d.key] ?? ['bureau'], basis: d.policy.basis });
+      emit('deadline.escalated', { id: d.id, key: d.key, dueDate: d.dueDate, to: escalationTargets(d.key), basis: d.policy.basis });
       return;
     }
     d.status = 'expired';

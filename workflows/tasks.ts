@@ -1,16 +1,17 @@
 import type { DeadlineEntry, PetitionState, Task } from './types';
 import type { LimitKey } from '../domain/rules';
+import { isOverdue } from '../domain/deadline';
 
 /**
  * The work list of a matter: what someone must do next, derived from its state (serves GET /api/tasks).
  * Pure; the workflow projects the result with each snapshot.
  */
-export function tasksOf(s: PetitionState, now: number): Task[] {
+export function tasksOf(s: PetitionState, nowIso: string): Task[] {
   const due = (key: LimitKey): DeadlineEntry | undefined =>
     [...s.deadlines].reverse().find((d) => d.key === key && (d.status === 'pending' || d.status === 'paused' || (d.status === 'missed' && !d.closedAt)));
   const task = (kind: string, assigneeRole: string, unitId: string | null, key: LimitKey | null, detail: string): Task => {
     const d = key ? due(key) : undefined;
-    return { kind, assigneeRole, unitId, dueAt: d?.dueAt ?? null, overdue: !!d && d.status !== 'paused' && Date.parse(d.dueAt) <= now, detail };
+    return { kind, assigneeRole, unitId, dueAt: d?.dueAt ?? null, overdue: !!d && d.status !== 'paused' && isOverdue(d, nowIso), detail };
   };
   const out: Task[] = [];
   switch (s.status) {

@@ -75,5 +75,5 @@ export async function threePartyReviewWorkflow(input: ThreePartyReviewInput): Pr
 
   kit.emit('review3.started', { trigger: input.trigger, visitId: input.visit.id });
   await kit.startDeadline('review3', { key: 'threePartyReview', startDate: shanghaiDateOf(input.visit.at) });
-  return kit.run(['county_main_leader', 'city_joint_meeting_office']);
+  return kit.run();
 }

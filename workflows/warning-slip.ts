@@ -82,5 +82,5 @@ export async function warningSlipWorkflow(input: WarningSlipInput): Promise<Over
     ['要求', '预警单发出后，信访人再次到县级及以上上访的，被预警单位须在其上访后3个工作日内书面说明情况'],
   ], input.issuedBy);
   kit.emit('slip.issued', { reason: input.reason }, input.issuedBy);
-  return kit.run(['superior_leading_group_head', 'bureau']);
+  return kit.run();
 }

@@ -17,6 +17,7 @@ import { threePartyStepUpdate } from '../../workflows/three-party-review';
 import { concludeUpdate } from '../../workflows/accountability';
 import type { Permission } from '../../domain/access';
 import type { ApiDeps } from '../context';
+import { jurisdictionWhere } from '../matters';
 
 const listQuery = z.object({
   status: z.enum(['open', 'completed', 'closed']).optional(),
@@ -57,8 +58,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       const q = req.query;
       const p = req.principal;
       const where: SQL[] = [eq(overlays.kind, kind)];
-      if (p.role === 'unit_handler' || p.role === 'unit_head') where.push(eq(overlays.unitId, p.unitId ?? '-'));
-      else if (p.role !== 'admin') where.push(inArray(overlays.divisionCode, app.divisionsUnder(p.divisionCode ?? '-')));
+      const scope = jurisdictionWhere(app, p, overlays);
+      if (scope) where.push(scope);
       if (q.status) where.push(eq(overlays.status, q.status));
       if (q.caseNo) where.push(eq(overlays.caseNo, q.caseNo));
       if (q.divisionCode) where.push(inArray(overlays.divisionCode, app.divisionsUnder(q.divisionCode)));

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog, deadlines, events, notices, petitions, submissions } from '../../db/schema';
 import { intakeSchema, statuses, channels } from '../../domain/petition';
-import { maskId, maskName, maskPhone, withinDivision } from '../../domain/access';
+import { maskId, maskName, maskPhone } from '../../domain/access';
 import { describeDeadline, endOfShanghaiDay, startOfShanghaiDay, type Deadline } from '../../domain/deadline';
 import { isoDate } from '../../domain/petition';
 import { registerPetition } from '../../services/intake';
-import { loadMatter } from '../matters';
+import { jurisdictionWhere, loadMatter } from '../matters';
 import { ServiceError } from '../../services/errors';
 import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
@@ -55,9 +55,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       // an admin used to reach the insert and get a 500 from the foreign key).
       if (app.parentOf(req.body.divisionCode) === undefined)
         throw new ServiceError(400, 'InvalidInput', `unknown division ${req.body.divisionCode}`, { divisionCode: 'unknown division code' });
-      if (p.role !== 'admin' && !(p.divisionCode && withinDivision(req.body.divisionCode, p.divisionCode, app.parentOf))) {
-        throw new ServiceError(403, 'Forbidden', `division ${req.body.divisionCode} is outside your jurisdiction`);
-      }
+      app.requireJurisdiction(req, { divisionCode: req.body.divisionCode });
       if (req.body.linkToCaseNo) await loadMatter(app, db, req, req.body.linkToCaseNo);
       const result = await registerPetition({ db, temporal: deps.temporal, config: deps.config }, p, req.body, req.headers['idempotency-key']);
       return reply.status(result.outcome === 'registered' ? 201 : 200).send(result);
@@ -69,8 +67,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     const q = req.query;
     const p = req.principal;
     const where: SQL[] = [];
-    if (p.role === 'unit_handler' || p.role === 'unit_head') where.push(eq(petitions.unitId, p.unitId ?? '-'));
-    else if (p.role !== 'admin') where.push(inArray(petitions.divisionCode, app.divisionsUnder(p.divisionCode ?? '-')));
+    const scope = jurisdictionWhere(app, p, petitions);
+    if (scope) where.push(scope);
     if (q.status) where.push(inArray(petitions.status, q.status));
     if (q.divisionCode) where.push(inArray(petitions.divisionCode, app.divisionsUnder(q.divisionCode)));
     if (q.unitId) where.push(eq(petitions.unitId, q.unitId));

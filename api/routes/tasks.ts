@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { tasks } from '../../db/schema';
+import { jurisdictionWhere } from '../matters';
 import type { ApiDeps } from '../context';
 
 /** GET /api/tasks: what the signed-in user must do next across matters, overdue first, then by deadline. */
@@ -14,13 +15,11 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       app.requirePermission(req, 'read');
       const p = req.principal;
       const where: SQL[] = [];
-      if (p.role === 'unit_handler' || p.role === 'unit_head') {
-        where.push(eq(tasks.unitId, p.unitId ?? '-'));
-        // The head sees the unit's whole list; a handler all but the leader's own meetings.
-        if (p.role === 'unit_handler') where.push(eq(tasks.assigneeRole, 'unit_handler'));
-      } else if (p.role !== 'admin') {
-        where.push(isNull(tasks.unitId), eq(tasks.assigneeRole, p.role), inArray(tasks.divisionCode, app.divisionsUnder(p.divisionCode ?? '-')));
-      }
+      const scope = jurisdictionWhere(app, p, tasks);
+      if (scope) where.push(scope);
+      // The head sees the unit's whole list; a handler all but the leader's own meetings; bureau users their role's.
+      if (p.role === 'unit_handler') where.push(eq(tasks.assigneeRole, 'unit_handler'));
+      else if (p.role !== 'admin' && p.role !== 'unit_head') where.push(isNull(tasks.unitId), eq(tasks.assigneeRole, p.role));
       const rows = await db
         .select()
         .from(tasks)

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { visitSchema, type Visit } from '../../domain/triggers';
+import { visitProblem, visitSchema, type Visit } from '../../domain/triggers';
 import { isCollective, isOpen, type Status } from '../../domain/petition';
 import { ServiceError } from '../../services/errors';
 import { stateQuery, visitSignal, warnUpdate } from '../../workflows/messages';
@@ -28,15 +28,14 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     async (req, reply) => {
       app.requirePermission(req, 'recordVisit');
       const row = await loadMatter(app, db, req, req.params.caseNo);
-      const at = Date.parse(req.body.at);
-      if (at > Date.now() + 60_000) throw new ServiceError(400, 'InvalidInput', 'the visit is dated in the future', { at: 'in the future' });
-      if (at < row.registeredAt.getTime()) {
-        throw new ServiceError(400, 'InvalidInput', `the visit is dated before the matter was registered (${row.registeredAt.toISOString()})`, { at: 'before registration' });
-      }
+      const registeredAt = row.registeredAt.toISOString();
+      const dated = visitProblem(req.body.at, { registeredAt, open: true, status: row.status }, Date.now());
+      if (dated) throw new ServiceError(400, 'InvalidInput', dated.message, { at: dated.code });
       const handle = deps.temporal.workflow.getHandle(row.workflowId);
       // The live state decides whether the matter is still open (the read model may lag by a moment).
       const status = row.open ? (await handle.query(stateQuery)).status : (row.status as Status);
-      if (!isOpen(status)) throw new ServiceError(409, 'IllegalState', `the matter has ended (${status}); a visit on it is not recorded here`);
+      const ended = visitProblem(req.body.at, { registeredAt, open: isOpen(status), status }, Date.now());
+      if (ended) throw new ServiceError(409, 'IllegalState', ended.message);
       // A retried request (same Idempotency-Key) names the same visit, which the workflow records once.
       const key = req.headers['idempotency-key'] ?? randomUUID();
       const id = `V${createHash('sha256').update(`${row.caseNo}:${key}`).digest('hex').slice(0, 16)}`;
