@@ -25,14 +25,11 @@ export async function startApi(opts: { config: AppConfig; database: Database; te
 // `npm run api`: the API alone, against a Temporal cluster and a PostgreSQL server (as production runs it).
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { loadConfig } = await import('../config');
-  const { openReadModel } = await import('../services/bootstrap');
+  const { openReadModel, requireServers } = await import('../services/bootstrap');
   const config = loadConfig();
-  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
-    console.error('npm run api needs TEMPORAL_ADDRESS and DATABASE_URL (PGlite is one process\'s database: use `npm start` for the embedded setup).');
-    process.exit(2);
-  }
+  const { temporalAddress } = requireServers(config, 'npm run api');
   const database = await openReadModel(config);
-  const api = await startApi({ config, database, temporalAddress: config.TEMPORAL_ADDRESS });
+  const api = await startApi({ config, database, temporalAddress });
   console.log(`API listening on ${api.url} (docs at ${api.url}/docs)`);
   const stop = async () => {
     await api.close();

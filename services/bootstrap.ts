@@ -21,3 +21,15 @@ export function temporalClient(config: AppConfig, address: string): Client {
   });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }
+
+/**
+ * For `npm run api` and `npm run worker`, which run as separate processes: both servers must be given (PGlite is one
+ * process's database, so the split needs PostgreSQL). Exits with a clear message otherwise.
+ */
+export function requireServers(config: AppConfig, what: string): { temporalAddress: string; databaseUrl: string } {
+  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
+    console.error(`${what} needs TEMPORAL_ADDRESS and DATABASE_URL (PGlite is one process's database: use \`npm start\` for the embedded setup).`);
+    process.exit(2);
+  }
+  return { temporalAddress: config.TEMPORAL_ADDRESS, databaseUrl: config.DATABASE_URL };
+}

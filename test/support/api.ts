@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -10,6 +9,7 @@ import { shanghaiDateOf } from '../../domain/deadline';
 import { temporalClient } from '../../services/bootstrap';
 import type { IntakeResult } from '../../services/intake';
 import { createTimeSkippingEnv } from './time-skipping';
+import { freePort } from './ports';
 import { memoryDatabase, startTestWorker } from './harness';
 
 export { memoryDatabase };
@@ -183,16 +183,7 @@ export async function createApiBench(env: Record<string, string> = {}): Promise<
 
 /** An address on 127.0.0.1 where nothing listens (a port just released). */
 export async function closedAddress(): Promise<string> {
-  const port = await new Promise<number>((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      const p = typeof a === 'object' && a ? a.port : 0;
-      server.close(() => res(p));
-    });
-  });
-  return `127.0.0.1:${port}`;
+  return `127.0.0.1:${await freePort()}`;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type AppConfig } from '../../config';
@@ -11,20 +10,10 @@ import { openReadModel } from '../../services/bootstrap';
 import { startWorker, type RunningWorker } from '../../worker/run';
 import { startApi, type RunningApi } from '../../api/server';
 import { testDatabaseUrl, type TestDatabase } from './postgres';
+import { freePort } from './ports';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      server.close(() => res(port));
-    });
-  });
-}
 
 /**
  * The whole stack as it runs in production, on loopback: a Temporal dev server (the project's `temporal` CLI),
