@@ -1,13 +1,10 @@
 // Working-day calendar of mainland China (domain.md §7): official holidays and 调休 make-up days from the
 // `chinese-days` package, overridden by an admin-maintained table. Activities only — workflows must not import
-// this file (it pulls in chinese-days); they import deadline.ts / rules.ts and receive computed dates.
+// this file (it pulls in chinese-days); they import dates.ts / deadline.ts / rules.ts and receive computed dates.
 import chineseDays from 'chinese-days';
-import { addNaturalDays, assertIsoDate, weekdayOf, yearOf } from './deadline';
+import { addNaturalDays, assertIsoDate, weekdayOf, yearOf, type IsoDate, type WorkingDays } from './dates';
 
-export { addNaturalDays, shanghaiDateOf, startOfShanghaiDay, endOfShanghaiDay, isIsoDate, assertIsoDate } from './deadline';
-
-/** A calendar date in Asia/Shanghai, YYYY-MM-DD. */
-export type IsoDate = string;
+export type { IsoDate };
 
 export interface CalendarOverride {
   date: IsoDate;
@@ -57,7 +54,7 @@ function pad4(y: number): string {
   return String(y).padStart(4, '0');
 }
 
-export class WorkCalendar {
+export class WorkCalendar implements WorkingDays {
   private readonly overrides = new Map<IsoDate, CalendarOverride>();
   private readonly overrideYears = new Set<number>();
 

@@ -1,7 +1,6 @@
 // Deadline rules as data (domain.md §3–4). The statutory rule set is chosen by the date of the event that starts
 // each limit, so a matter begun before 2022-05-01 replays under the 2005 regulation. Pure: importable by workflows.
-import type { IsoDate } from './calendar';
-import { assertIsoDate } from './deadline';
+import { assertIsoDate, type IsoDate } from './dates';
 
 /** 《信访条例》(2005) until 2022-04-30; 《信访工作条例》(2022) from 2022-05-01. */
 export type RuleSetId = '2005' | '2022';

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import { caseNumberCounters, divisions, idempotencyKeys, petitions, submissions, units } from '../db/schema';
 import { competentLevelFor } from '../domain/triggers';
-import { shanghaiDateOf } from '../domain/deadline';
+import { shanghaiDateOf } from '../domain/dates';
 import { isCollective, type Intake } from '../domain/petition';
 import type { Principal } from '../domain/access';
 import { submissionSignal } from '../workflows/messages';

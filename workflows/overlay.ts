@@ -16,7 +16,7 @@ import {
   allHandlersFinished,
 } from '@temporalio/workflow';
 import type { PetitionActivities, DeadlineRequest } from '../activities/types';
-import { shanghaiDateOf } from '../domain/deadline';
+import { shanghaiDateOf } from '../domain/dates';
 import { anyOverdue, currentLimit } from '../domain/limits';
 import { escalationTargets } from '../domain/rules';
 import type { NoticeKind } from '../domain/notices';

@@ -20,7 +20,8 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { PetitionActivities, DeadlineRequest } from '../activities/types';
-import { naturalDaysBetween, reminderInstants, shanghaiDateOf, type Deadline } from '../domain/deadline';
+import { reminderInstants, type Deadline } from '../domain/deadline';
+import { naturalDaysBetween, shanghaiDateOf } from '../domain/dates';
 import { atLimit, escalationTargets, hasLimit, type LimitKey } from '../domain/rules';
 import { anyOverdue, currentLimit } from '../domain/limits';
 import type { Status } from '../domain/petition';

@@ -6,7 +6,7 @@
  * office. Completes when all of that is on file; a missed limit escalates.
  */
 import { defineUpdate, setHandler } from '@temporalio/workflow';
-import { shanghaiDateOf } from '../domain/deadline';
+import { shanghaiDateOf } from '../domain/dates';
 import { overlay, illegal, type OverlayStart, type OverlayState } from './overlay';
 import type { Actor } from './messages';
 

@@ -6,7 +6,7 @@
  */
 import { defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
 import { explanationAddressee } from '../domain/triggers';
-import { shanghaiDateOf } from '../domain/deadline';
+import { shanghaiDateOf } from '../domain/dates';
 import { overlay, illegal, type OverlayStart, type OverlayState } from './overlay';
 import type { Actor } from './messages';
 

@@ -4,7 +4,8 @@ import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from '
 import { auditLog, deadlines, events, notices, petitions, submissions } from '../../db/schema';
 import { intakeSchema, statuses, channels } from '../../domain/petition';
 import { maskId, maskName, maskPhone } from '../../domain/access';
-import { describeDeadline, endOfShanghaiDay, startOfShanghaiDay, type Deadline } from '../../domain/deadline';
+import { describeDeadline, type Deadline } from '../../domain/deadline';
+import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
 import { isoDate } from '../../domain/petition';
 import { registerPetition } from '../../services/intake';
 import { jurisdictionWhere, loadMatter } from '../matters';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { idempotencyKeys, petitions, submissions, users } from '../../db/schema';
-import { shanghaiDateOf } from '../../domain/deadline';
+import { shanghaiDateOf } from '../../domain/dates';
 import { intakeSchema } from '../../domain/petition';
 import { registerPetition } from '../../services/intake';
 import type { PetitionState } from '../../workflows/types';

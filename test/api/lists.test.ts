@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addNaturalDays } from '../../domain/deadline';
+import { addNaturalDays } from '../../domain/dates';
 import { createApiBench, todayInShanghai, type ApiBench } from '../support/api';
 
 interface Item {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema';
-import { addNaturalDays, endOfShanghaiDay } from '../../domain/deadline';
+import { addNaturalDays, endOfShanghaiDay } from '../../domain/dates';
 import type { PetitionState } from '../../workflows/types';
 import { eventually } from '../support/api';
 import { startStack, type Stack } from '../support/stack';

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApp } from '../../api/app';
 import { loadConfig, type AppConfig } from '../../config';
 import type { Database } from '../../db/client';
-import { shanghaiDateOf } from '../../domain/deadline';
+import { shanghaiDateOf } from '../../domain/dates';
 import { temporalClient } from '../../services/bootstrap';
 import type { IntakeResult } from '../../services/intake';
 import { createTimeSkippingEnv } from './time-skipping';

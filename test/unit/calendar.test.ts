@@ -1,12 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import {
-  WorkCalendar,
-  CalendarUnknownYearError,
-  addNaturalDays,
-  shanghaiDateOf,
-  startOfShanghaiDay,
-  endOfShanghaiDay,
-} from '../../domain/calendar';
+import { WorkCalendar, CalendarUnknownYearError } from '../../domain/calendar';
+import { addNaturalDays, shanghaiDateOf, startOfShanghaiDay, endOfShanghaiDay } from '../../domain/dates';
 
 const calendar = new WorkCalendar();
 
