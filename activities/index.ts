@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { computeDeadline } from '../domain/deadline';
+import { computeRequested } from '../domain/deadline';
 import { CalendarUnknownYearError } from '../domain/calendar';
-import { NoSuchLimitError, policyFor } from '../domain/rules';
+import { NoSuchLimitError } from '../domain/rules';
 import { renderNotice } from '../domain/notices';
 import type { Db } from '../db/client';
 import { loadCalendar } from '../read-model/calendar';
-import { projectOverlay, projectPetition } from '../read-model/projection';
+import { projectEscalation, projectPetition } from '../read-model/projection';
 import { notices } from '../db/schema';
 import type { PetitionActivities } from './types';
 
@@ -17,9 +17,7 @@ export function createActivities({ db }: ActivityDeps): PetitionActivities {
   return {
     async computeDeadline(req) {
       try {
-        const policy = policyFor(req.key, req.startDate, { evaluationDays: req.evaluationDays, investigationDays: req.investigationDays });
-        const calendar = await loadCalendar(db);
-        return computeDeadline(policy, req.startDate, calendar, { days: req.days, pausedDays: req.pausedDays });
+        return computeRequested(req, await loadCalendar(db));
       } catch (err) {
         // Business refusals are final: retrying will not make a calendar year known.
         if (err instanceof CalendarUnknownYearError) throw ApplicationFailure.nonRetryable(err.message, 'CalendarUnknownYear');
@@ -33,7 +31,7 @@ export function createActivities({ db }: ActivityDeps): PetitionActivities {
     },
 
     async projectOverlay(req) {
-      await projectOverlay(db, req);
+      await projectEscalation(db, req);
     },
 
     async fileNotice(req) {

@@ -13,7 +13,7 @@ import taskRoutes from './routes/tasks';
 import noticeRoutes from './routes/notices';
 import adminRoutes from './routes/admin';
 import visitRoutes from './routes/visits';
-import overlayRoutes from './routes/overlays';
+import escalationRoutes from './routes/escalations';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -44,6 +44,6 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(noticeRoutes, { deps, prefix: '/api' });
   await app.register(adminRoutes, { deps, prefix: '/api' });
   await app.register(visitRoutes, { deps, prefix: '/api' });
-  await app.register(overlayRoutes, { deps, prefix: '/api' });
+  await app.register(escalationRoutes, { deps, prefix: '/api' });
   return app;
 }

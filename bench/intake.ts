@@ -20,7 +20,7 @@ import { loadConfig, type AppConfig } from '../config';
 import { settingsFrom, workflowIdFor } from '../services/intake';
 import { competentLevelFor } from '../domain/triggers';
 import { stateQuery } from '../workflows/messages';
-import type { PetitionInput } from '../workflows/types';
+import type { PetitionInput } from '../domain/matter';
 import type { petitionWorkflow } from '../workflows/petition';
 
 // --- Options ---------------------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ export const permissions = {
   recordVisit: ['registrar', 'supervisor', 'admin'],
   warn: ['registrar', 'supervisor', 'admin'],
   explain: ['unit_handler', 'unit_head', 'admin'],
-  review3: ['supervisor', 'admin'],
+  threePartyReview: ['supervisor', 'admin'],
   investigate: ['supervisor', 'admin'],
   read: ['registrar', 'unit_handler', 'unit_head', 'supervisor', 'admin'],
   readMeasures: ['supervisor', 'admin'],

@@ -2,7 +2,7 @@
 // Imported by workflow code, so: no I/O, no Node built-ins, no clock reads, and no calendar data — callers that
 // need working days pass a WorkingDays calendar in (domain/calendar.ts in activities).
 import { DAY_MS, addNaturalDays, assertIsoDate, endOfShanghaiDay, instantMs, type IsoDate, type WorkingDays } from './dates';
-import type { DeadlinePolicy, LimitKey } from './rules';
+import { policyFor, type DeadlinePolicy, type LimitKey } from './rules';
 
 // --- Deadlines --------------------------------------------------------------------------------------------------
 
@@ -110,4 +110,25 @@ export function describeDeadline(d: Deadline): string {
   ];
   const suffix = notes.length ? ` (${notes.join('; ')})` : '';
   return `${d.policy.label}: ${d.days} ${unit} (${how}) from ${d.startDate} → ${d.dueDate} 24:00 Asia/Shanghai${suffix} — ${d.policy.basis}`;
+}
+
+/** A limit asked for by a workflow: its key, the day of the event that starts it, and what the policy leaves open. */
+export interface DeadlineRequest {
+  key: LimitKey;
+  startDate: string;
+  /** A shorter length than the policy's (an extension of fewer than 30 days). */
+  days?: number;
+  /** Natural days not counted (a hearing during re-review). */
+  pausedDays?: number;
+  evaluationDays?: number;
+  investigationDays?: number;
+}
+
+/**
+ * The limit a request asks for, under the rule set of its start date, on this calendar: the one path by which the
+ * workflows (through their activity), the API and the tests compute a limit.
+ */
+export function computeRequested(req: DeadlineRequest, calendar: WorkingDays): Deadline {
+  const policy = policyFor(req.key, req.startDate, { evaluationDays: req.evaluationDays, investigationDays: req.investigationDays });
+  return computeDeadline(policy, req.startDate, calendar, { days: req.days, pausedDays: req.pausedDays });
 }

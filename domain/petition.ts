@@ -94,6 +94,18 @@ export const intakeSchema = z
   });
 export type Intake = z.output<typeof intakeSchema>;
 
+/** The answer to a registration (stored with its Idempotency-Key, so a retry gets it again). */
+export interface IntakeResult {
+  outcome: 'registered' | 'linked';
+  caseNo: string;
+  queryCode?: string;
+  workflowId: string;
+  /** Open matters of the same petitioner: possible repeats for the registrar to check. */
+  possibleRepeats: { caseNo: string; status: string; registeredAt: string }[];
+  submissionId?: string;
+}
+
+
 /** 集体访: five or more persons (domain.md §1 decision; the legal cap for representatives is 5). */
 export const COLLECTIVE_THRESHOLD = 5;
 export function isCollective(personsCount: number): boolean {

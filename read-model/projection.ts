@@ -1,9 +1,9 @@
 import { and, eq, lt } from 'drizzle-orm';
-import { deadlines, events, overlays, petitions, tasks } from '../db/schema';
+import { deadlines, escalations, events, petitions, tasks } from '../db/schema';
 import type { Db } from '../db/client';
 import { isOpen } from '../domain/petition';
-import type { ProjectOverlayRequest, ProjectRequest } from '../activities/types';
-import type { TimelineEntry } from '../workflows/types';
+import type { ProjectEscalationRequest, ProjectRequest } from '../activities/types';
+import type { TimelineEntry } from '../domain/matter';
 
 /**
  * Writes a workflow's events and snapshot to the read model in one transaction.
@@ -64,8 +64,8 @@ export async function projectPetition(db: Db, { workflowId, caseNo, events: evs,
   });
 }
 
-/** Writes a child workflow's events (into the matter's timeline) and its state, with the same guards. */
-export async function projectOverlay(db: Db, { workflowId, caseNo, events: evs, snapshot: s }: ProjectOverlayRequest): Promise<void> {
+/** Writes an escalation's events (into the matter's timeline) and its state, with the same guards. */
+export async function projectEscalation(db: Db, { workflowId, caseNo, events: evs, snapshot: s }: ProjectEscalationRequest): Promise<void> {
   const lastSeq = s.seq - 1;
   await db.transaction(async (tx) => {
     await insertEvents(tx, workflowId, caseNo, evs);
@@ -85,9 +85,9 @@ export async function projectOverlay(db: Db, { workflowId, caseNo, events: evs, 
       lastEventSeq: lastSeq,
     };
     await tx
-      .insert(overlays)
+      .insert(escalations)
       .values(row)
-      .onConflictDoUpdate({ target: overlays.id, set: { ...row, id: undefined }, setWhere: lt(overlays.lastEventSeq, lastSeq) });
+      .onConflictDoUpdate({ target: escalations.id, set: { ...row, id: undefined }, setWhere: lt(escalations.lastEventSeq, lastSeq) });
   });
 }
 

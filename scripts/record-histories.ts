@@ -19,9 +19,9 @@ import { createHarness, type Harness } from '../test/support/harness';
 import { historyToJson } from '../test/workflows/history-json';
 import { workflowIdFor } from '../workflows/ids';
 import * as M from '../workflows/messages';
-import type { PetitionState } from '../workflows/types';
+import type { PetitionState } from '../domain/matter';
 import type { Visit } from '../domain/triggers';
-import { explainUpdate } from '../workflows/warning-slip';
+import { explainUpdate } from '../workflows/messages';
 import { settled, sh } from '../test/workflows/helpers';
 
 const outDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'histories');

@@ -6,11 +6,12 @@ import type { Db } from '../db/client';
 import { caseNumberCounters, divisions, idempotencyKeys, petitions, submissions, units } from '../db/schema';
 import { competentLevelFor } from '../domain/triggers';
 import { shanghaiDateOf } from '../domain/dates';
-import { isCollective, type Intake } from '../domain/petition';
+import { isCollective, type Intake, type IntakeResult } from '../domain/petition';
 import type { Principal } from '../domain/access';
 import { submissionSignal } from '../workflows/messages';
 import { workflowIdFor } from '../workflows/ids';
-import type { PetitionInput, PetitionSettings } from '../workflows/types';
+import { petitionWorkflow } from '../workflows/petition';
+import type { PetitionInput, PetitionSettings } from '../domain/matter';
 import { ServiceError } from './errors';
 
 export interface IntakeDeps {
@@ -21,16 +22,7 @@ export interface IntakeDeps {
   now?: () => Date;
 }
 
-export interface IntakeResult {
-  outcome: 'registered' | 'linked';
-  caseNo: string;
-  queryCode?: string;
-  workflowId: string;
-  /** Open matters of the same petitioner: possible repeats for the registrar to check. */
-  possibleRepeats: { caseNo: string; status: string; registeredAt: string }[];
-  submissionId?: string;
-}
-
+export type { IntakeResult };
 export { workflowIdFor };
 
 export function settingsFrom(config: AppConfig): PetitionSettings {
@@ -94,7 +86,7 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
     if (p.userId !== principal.id || p.requestHash !== hash) {
       throw new ServiceError(422, 'IdempotencyKeyReused', 'this Idempotency-Key was used for a different request');
     }
-    if (p.response) return p.response as IntakeResult;
+    if (p.response) return p.response;
     // The first attempt stopped between writing and starting: finish it the same way.
     return resume(deps, key, p.caseNo, intake, principal, receivedAt);
   }
@@ -196,7 +188,7 @@ async function resume(
     competentLevel: competentLevelFor(division?.level),
     settings: settingsFrom(deps.config),
   };
-  await deps.temporal.workflow.start('petitionWorkflow', {
+  await deps.temporal.workflow.start(petitionWorkflow, {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowId: row.workflowId,
     args: [input],

@@ -4,30 +4,19 @@
  * with both findings — how the matter was handled and who is accountable — and a recommendation, within a
  * configurable limit (default 30 days).
  */
-import { defineUpdate, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import { recommendations } from '../domain/triggers';
-import { overlay, illegal, type OverlayStart, type OverlayState } from './overlay';
-import type { Actor } from './messages';
+import type { EscalationState, Findings, InvestigationInput } from '../domain/escalation';
+import { escalation, refused } from './kit';
 
-export interface InvestigationInput extends OverlayStart {
-  /** What started it: the repeat submission's or the skip-level visit's id. */
-  triggerRef: string;
-  /** Asia/Shanghai date of the triggering event. */
-  triggeredOn: string;
-  investigationDays: number;
+function illegal(code: string, en: string, zh: string): never {
+  return refused({ type: 'IllegalState', code, en, zh });
 }
+import { concludeUpdate } from './messages';
 
-export interface Findings {
-  handlingFinding: string;
-  accountabilityFinding: string;
-  recommendation: (typeof recommendations)[number];
-}
-
-export const concludeUpdate = defineUpdate<OverlayState, [Findings & { actor: Actor }]>('conclude');
-
-export async function accountabilityInvestigationWorkflow(input: InvestigationInput): Promise<OverlayState> {
+export async function accountabilityInvestigationWorkflow(input: InvestigationInput): Promise<EscalationState> {
   const details: { triggerRef: string; findings?: Findings & { by: string; on: string } } = { triggerRef: input.triggerRef };
-  const kit = overlay('investigation', input, details);
+  const kit = escalation('investigation', input, details);
 
   setHandler(
     concludeUpdate,
@@ -40,9 +29,10 @@ export async function accountabilityInvestigationWorkflow(input: InvestigationIn
     },
     {
       validator: ({ handlingFinding, accountabilityFinding, recommendation }) => {
-        if (kit.state.status !== 'open') illegal('the investigation is closed');
-        if (!handlingFinding?.trim() || !accountabilityFinding?.trim()) illegal('一事双查 needs both findings: how the matter was handled and who is accountable');
-        if (!recommendations.includes(recommendation)) illegal(`recommendation must be one of ${recommendations.join(', ')}`);
+        if (kit.state.status !== 'open') illegal('investigation_closed', 'the investigation is closed', '一事双查已结束');
+        if (!handlingFinding?.trim() || !accountabilityFinding?.trim())
+          illegal('both_findings', '一事双查 needs both findings: how the matter was handled and who is accountable', '一事双查须同时查明办理情况和责任');
+        if (!recommendations.includes(recommendation)) illegal('recommendation', `recommendation must be one of ${recommendations.join(', ')}`, `处理建议须为：${recommendations.join('、')}`);
       },
     },
   );

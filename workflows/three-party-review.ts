@@ -5,52 +5,25 @@
  * meet the petitioners face to face; the session is recorded on audio/video and archived with the city joint-meeting
  * office. Completes when all of that is on file; a missed limit escalates.
  */
-import { defineUpdate, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import { shanghaiDateOf } from '../domain/dates';
-import { overlay, illegal, type OverlayStart, type OverlayState } from './overlay';
-import type { Actor } from './messages';
+import type { EscalationState, ThreePartyReviewInput, ThreePartyReviewRecord } from '../domain/escalation';
+import { escalation, refused } from './kit';
 
-export interface ThreePartyReviewInput extends OverlayStart {
-  visit: { id: string; at: string; level: string; persons: number };
+function illegal(code: string, en: string, zh: string): never {
+  return refused({ type: 'IllegalState', code, en, zh });
 }
+import { threePartyReviewStepUpdate } from './messages';
 
-export interface Participants {
-  countyLeader: string;
-  unitRepresentative: string;
-  judicialExpert: string;
-  others?: string[];
-}
-export interface Session {
-  date: string;
-  place: string;
-  petitionersPresent: string[];
-  notes: string;
-}
-export interface Recording {
-  fileName: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  storedAs: string;
-}
-export interface ArchiveReceipt {
-  receiptNo: string;
-  receivedOn: string;
-  office: string;
-}
-
-type Step = { participants: Participants } | { session: Session } | { recording: Recording } | { archive: ArchiveReceipt };
-export const threePartyStepUpdate = defineUpdate<OverlayState, [Step & { actor: Actor }]>('threePartyStep');
-
-export async function threePartyReviewWorkflow(input: ThreePartyReviewInput): Promise<OverlayState> {
-  const record: { participants?: Participants; session?: Session; recording?: Recording; archive?: ArchiveReceipt } = {};
-  const kit = overlay('three_party_review', input, { visit: input.visit, record });
+export async function threePartyReviewWorkflow(input: ThreePartyReviewInput): Promise<EscalationState> {
+  const record: ThreePartyReviewRecord = {};
+  const kit = escalation('three_party_review', input, { visit: input.visit, record });
 
   setHandler(
-    threePartyStepUpdate,
+    threePartyReviewStepUpdate,
     async (step) => {
       const { actor, ...rest } = step;
-      const [name] = Object.keys(rest) as (keyof typeof record)[];
+      const [name] = Object.keys(rest) as (keyof ThreePartyReviewRecord)[];
       Object.assign(record, rest);
       kit.emit(`review3.${name}`, { ...(name === 'recording' ? { sha256: record.recording!.sha256, size: record.recording!.size } : {}) }, actor.id);
       if (record.participants && record.session && record.recording && record.archive) {
@@ -61,14 +34,14 @@ export async function threePartyReviewWorkflow(input: ThreePartyReviewInput): Pr
     },
     {
       validator: (step) => {
-        if (kit.state.status !== 'open') illegal('the three-party review is complete');
+        if (kit.state.status !== 'open') illegal('review_complete', 'the three-party review is complete', '三方会审已完成');
         if ('session' in step) {
-          if (!record.participants) illegal('name the participants (county main leader, responsible unit, judicial expert) before the session');
-          if (step.session.date < shanghaiDateOf(input.visit.at)) illegal('the session cannot precede the triggering visit');
-          if (step.session.date > kit.today()) illegal('the session date is in the future');
+          if (!record.participants) illegal('participants_first', 'name the participants (county main leader, responsible unit, judicial expert) before the session', '会审前须确定参加人员（县级主要领导、责任单位、司法专家）');
+          if (step.session.date < shanghaiDateOf(input.visit.at)) illegal('session_before_visit', 'the session cannot precede the triggering visit', '会审日期不能早于引发会审的上访');
+          if (step.session.date > kit.today()) illegal('session_in_future', 'the session date is in the future', '会审日期晚于今天');
         }
-        if ('recording' in step && !record.session) illegal('record the session before its recording');
-        if ('archive' in step && !(record.session && record.recording)) illegal('archive after the session and its recording are on file');
+        if ('recording' in step && !record.session) illegal('session_first', 'record the session before its recording', '先记录会审，再上传录音录像');
+        if ('archive' in step && !(record.session && record.recording)) illegal('archive_last', 'archive after the session and its recording are on file', '会审记录和录音录像归档后方可立卷');
       },
     },
   );

@@ -4,36 +4,20 @@
  * for the warned unit's written explanation (first to the head of the superior petition leading group, then to the
  * superior party and government main leaders). Closes when the matter is resolved.
  */
-import { defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import { explanationAddressee } from '../domain/triggers';
 import { shanghaiDateOf } from '../domain/dates';
-import { overlay, illegal, type OverlayStart, type OverlayState } from './overlay';
-import type { Actor } from './messages';
+import type { EscalationState, Explanation, WarningSlipInput } from '../domain/escalation';
+import { escalation, refused } from './kit';
 
-export interface WarningSlipInput extends OverlayStart {
-  /** two_visits: the campaign's trigger; bureau: issued by a bureau user for another abnormal risk. */
-  reason: string;
-  issuedBy: string;
+function illegal(code: string, en: string, zh: string): never {
+  return refused({ type: 'IllegalState', code, en, zh });
 }
+import { explainUpdate, laterVisitSignal, resolveSlipSignal } from './messages';
 
-export interface Explanation {
-  no: number;
-  visitId: string;
-  visitAt: string;
-  addressee: 'leading_group_head' | 'main_leaders';
-  deadlineId: string;
-  content?: string;
-  submittedBy?: string;
-  submittedAt?: string;
-}
-
-export const laterVisitSignal = defineSignal<[{ visitId: string; at: string; level: string }]>('laterVisit');
-export const resolveSlipSignal = defineSignal<[{ reason: string }]>('resolve');
-export const explainUpdate = defineUpdate<OverlayState, [{ no: number; content: string; actor: Actor }]>('explain');
-
-export async function warningSlipWorkflow(input: WarningSlipInput): Promise<OverlayState> {
+export async function warningSlipWorkflow(input: WarningSlipInput): Promise<EscalationState> {
   const explanations: Explanation[] = [];
-  const kit = overlay('warning_slip', input, { reason: input.reason, issuedBy: input.issuedBy, explanations });
+  const kit = escalation('warning_slip', input, { reason: input.reason, issuedBy: input.issuedBy, explanations });
   const seen = new Set<string>();
 
   setHandler(laterVisitSignal, async (v) => {
@@ -61,11 +45,11 @@ export async function warningSlipWorkflow(input: WarningSlipInput): Promise<Over
     },
     {
       validator: ({ no, actor }) => {
-        if (kit.state.status !== 'open') illegal('the warning slip is closed');
+        if (kit.state.status !== 'open') illegal('slip_closed', 'the warning slip is closed', '预警单已关闭');
         const e = explanations.find((x) => x.no === no);
-        if (!e) illegal(`no explanation ${no} is due: explanations are due after later visits (${explanations.length} so far)`);
-        if (e.content) illegal(`explanation ${no} was submitted already`);
-        if (actor.role !== 'admin' && actor.unitId !== kit.state.unitId) illegal('only the warned unit explains');
+        if (!e) illegal('no_explanation_due', `no explanation ${no} is due: explanations are due after later visits (${explanations.length} so far)`, `第${no}次书面说明尚未到期：再次上访后才需说明（目前${explanations.length}次）`);
+        if (e.content) illegal('explained', `explanation ${no} was submitted already`, `第${no}次书面说明已提交`);
+        if (actor.role !== 'admin' && actor.unitId !== kit.state.unitId) illegal('not_warned_unit', 'only the warned unit explains', '只有被预警单位才能提交书面说明');
       },
     },
   );

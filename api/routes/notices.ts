@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import { notices } from '../../db/schema';
 import { ServiceError } from '../../services/errors';
 import type { ApiDeps } from '../context';
-import { loadMatter } from '../matters';
+import { noticeParams } from '../params';
+import { loadMatter } from '../repositories/matters';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -18,9 +18,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     await loadMatter(app, db, req, n.caseNo);
     return n;
   }
-  const params = z.object({ id: z.string().min(1).max(80) });
-  app.get('/notices/:id', { schema: { tags: ['notices'], params } }, async (req) => load(req, req.params.id));
-  app.get('/notices/:id/print', { schema: { tags: ['notices'], summary: 'The notice as a printable HTML document', params } }, async (req, reply) => {
+  app.get('/notices/:id', { schema: { tags: ['notices'], params: noticeParams } }, async (req) => load(req, req.params.id));
+  app.get('/notices/:id/print', { schema: { tags: ['notices'], summary: 'The notice as a printable HTML document', params: noticeParams } }, async (req, reply) => {
     const n = await load(req, req.params.id);
     const [title, ...lines] = n.body.split('\n');
     const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escape(n.title)}</title>

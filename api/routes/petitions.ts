@@ -1,19 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { asc, desc, eq, gte, ilike, inArray, lt, or, sql } from 'drizzle-orm';
 import { auditLog, deadlines, events, notices, petitions, submissions } from '../../db/schema';
 import { intakeSchema, statuses, channels } from '../../domain/petition';
 import { maskId, maskName, maskPhone } from '../../domain/access';
-import { describeDeadline, type Deadline } from '../../domain/deadline';
+import { describeDeadline } from '../../domain/deadline';
 import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
 import { isoDate } from '../../domain/petition';
 import { registerPetition } from '../../services/intake';
-import { jurisdictionWhere, loadMatter } from '../matters';
+import { jurisdictionWhere, loadMatter } from '../repositories/matters';
 import { ServiceError } from '../../services/errors';
 import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
+import { booleanQuery, caseParams, pageQuery } from '../params';
+import { listPage } from '../repositories/list';
 
-const caseParams = z.object({ caseNo: z.string().min(3).max(40) });
 
 const listQuery = z.object({
   status: z
@@ -24,17 +25,14 @@ const listQuery = z.object({
   divisionCode: z.string().max(20).optional(),
   unitId: z.string().max(60).optional(),
   channel: z.enum(channels).optional(),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  overdue: booleanQuery.optional(),
+  open: booleanQuery.optional(),
   from: isoDate.optional().describe('registered on or after (Asia/Shanghai date)'),
   to: isoDate.optional().describe('registered on or before (Asia/Shanghai date)'),
   q: z.string().min(1).max(100).optional().describe('text in the case number or summary'),
   sort: z.enum(['deadline', 'registered']).default('deadline'),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  ...pageQuery,
 });
-
-type Petitioner = { name: string; main?: boolean; idType?: string; idNumber?: string; phone?: string; address?: string; addressCode?: string };
 
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
@@ -66,53 +64,40 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   app.get('/petitions', { schema: { tags: ['petitions'], summary: 'List matters in your jurisdiction (personal data masked)', querystring: listQuery } }, async (req) => {
     app.requirePermission(req, 'read');
     const q = req.query;
-    const p = req.principal;
-    const where: SQL[] = [];
-    const scope = jurisdictionWhere(app, p, petitions);
-    if (scope) where.push(scope);
-    if (q.status) where.push(inArray(petitions.status, q.status));
-    if (q.divisionCode) where.push(inArray(petitions.divisionCode, app.divisionsUnder(q.divisionCode)));
-    if (q.unitId) where.push(eq(petitions.unitId, q.unitId));
-    if (q.channel) where.push(eq(petitions.channel, q.channel));
-    if (q.overdue !== undefined) where.push(eq(petitions.overdue, q.overdue));
-    if (q.open !== undefined) where.push(eq(petitions.open, q.open));
-    if (q.from) where.push(gte(petitions.registeredAt, new Date(startOfShanghaiDay(q.from))));
-    if (q.to) where.push(lt(petitions.registeredAt, new Date(endOfShanghaiDay(q.to))));
-    if (q.q) {
-      const like = `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      where.push(or(ilike(petitions.caseNo, like), ilike(petitions.summary, like))!);
-    }
-    const cond = where.length ? and(...where) : undefined;
-    const order =
+    const like = q.q ? `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : undefined;
+    const where = [
+      jurisdictionWhere(app, req.principal, petitions),
+      q.status && inArray(petitions.status, q.status),
+      q.divisionCode && inArray(petitions.divisionCode, app.divisionsUnder(q.divisionCode)),
+      q.unitId && eq(petitions.unitId, q.unitId),
+      q.channel && eq(petitions.channel, q.channel),
+      q.overdue !== undefined ? eq(petitions.overdue, q.overdue) : undefined,
+      q.open !== undefined ? eq(petitions.open, q.open) : undefined,
+      q.from && gte(petitions.registeredAt, new Date(startOfShanghaiDay(q.from))),
+      q.to && lt(petitions.registeredAt, new Date(endOfShanghaiDay(q.to))),
+      like && or(ilike(petitions.caseNo, like), ilike(petitions.summary, like)),
+    ];
+    const orderBy =
       q.sort === 'deadline'
         ? [desc(petitions.open), sql`${petitions.currentDueAt} asc nulls last`, desc(petitions.registeredAt)]
         : [desc(petitions.registeredAt)];
-    const [rows, [count]] = await Promise.all([
-      db.select().from(petitions).where(cond).orderBy(...order).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
-      db.select({ n: sql<number>`count(*)::int` }).from(petitions).where(cond),
-    ]);
-    return {
-      page: q.page,
-      pageSize: q.pageSize,
-      total: count?.n ?? 0,
-      items: rows.map((r) => ({
-        caseNo: r.caseNo,
-        status: r.status,
-        channel: r.channel,
-        source: r.source,
-        divisionCode: r.divisionCode,
-        unitId: r.unitId,
-        category: r.category,
-        summary: r.summary.length > 120 ? `${r.summary.slice(0, 120)}…` : r.summary,
-        petitioners: (r.petitioners as Petitioner[]).map((x) => ({ name: maskName(x.name), main: !!x.main, idNumber: maskId(x.idNumber), phone: maskPhone(x.phone) })),
-        personsCount: r.personsCount,
-        receivedAt: r.receivedAt.toISOString(),
-        registeredAt: r.registeredAt.toISOString(),
-        currentDeadline: r.currentDeadlineKey ? { key: r.currentDeadlineKey, dueAt: r.currentDueAt?.toISOString() ?? null } : null,
-        overdue: r.overdue,
-        open: r.open,
-      })),
-    };
+    return listPage(db, petitions, { where: where.map((c) => c || undefined), orderBy, page: q.page, pageSize: q.pageSize, omit: ['state', 'intake'] }, (r) => ({
+      caseNo: r.caseNo,
+      status: r.status,
+      channel: r.channel,
+      source: r.source,
+      divisionCode: r.divisionCode,
+      unitId: r.unitId,
+      category: r.category,
+      summary: r.summary.length > 120 ? `${r.summary.slice(0, 120)}…` : r.summary,
+      petitioners: r.petitioners.map((x) => ({ name: maskName(x.name), main: !!x.main, idNumber: maskId(x.idNumber), phone: maskPhone(x.phone) })),
+      personsCount: r.personsCount,
+      receivedAt: r.receivedAt.toISOString(),
+      registeredAt: r.registeredAt.toISOString(),
+      currentDeadline: r.currentDeadlineKey ? { key: r.currentDeadlineKey, dueAt: r.currentDueAt?.toISOString() ?? null } : null,
+      overdue: r.overdue,
+      open: r.open,
+    }));
   });
 
   app.get('/petitions/:caseNo', { schema: { tags: ['petitions'], summary: 'A matter with its full record and timeline (read audited)', params: caseParams } }, async (req) => {
@@ -129,8 +114,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     const { state, ...rest } = row;
     return {
       ...rest,
-      tasks: (state as { tasks?: unknown[] } | null)?.tasks ?? [],
-      deadlines: dls.map((d) => ({ ...d, description: describeDeadline({ ...d, dueAt: d.dueAt.toISOString(), policy: d.policy, days: (d.policy as Deadline['policy']).days } as Deadline) })),
+      tasks: state?.tasks ?? [],
+      deadlines: dls.map((d) => ({ ...d, description: describeDeadline({ ...d, dueAt: d.dueAt.toISOString(), days: d.policy.days }) })),
       timeline,
       notices: docs,
       submissions: subs,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { tasks } from '../../db/schema';
-import { jurisdictionWhere } from '../matters';
+import { jurisdictionWhere } from '../repositories/matters';
 import type { ApiDeps } from '../context';
 
 /** GET /api/tasks: what the signed-in user must do next across matters, overdue first, then by deadline. */

@@ -6,9 +6,9 @@ import { isCollective, isOpen, type Status } from '../../domain/petition';
 import { ServiceError } from '../../services/errors';
 import { stateQuery, visitSignal, warnUpdate } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
-import { loadMatter } from '../matters';
+import { caseParams } from '../params';
+import { loadMatter } from '../repositories/matters';
 
-const caseParams = z.object({ caseNo: z.string().min(3).max(40) });
 
 /** Petitioners' visits (signals to the matter's workflow) and a bureau's warning slip for another risk. */
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {

@@ -12,6 +12,13 @@ import {
   primaryKey,
 } from 'drizzle-orm/pg-core';
 import { divisions, units } from './reference';
+import { deadlineStatuses, type DeadlineEntry, type PetitionSnapshot, type TimelineEntry } from '../../domain/matter';
+import { escalationKinds, escalationStatuses, type EscalationState } from '../../domain/escalation';
+import type { DeadlinePolicy, LimitKey } from '../../domain/rules';
+import type { Intake, IntakeResult } from '../../domain/petition';
+
+/** A petitioner as stored with the matter (the protected record). */
+export type StoredPetitioner = Intake['petitioners'][number];
 
 /**
  * One row per petition matter (信访事项): the intake record plus a projection of the workflow's state.
@@ -33,12 +40,12 @@ export const petitions = pgTable(
     category: text('category').notNull(),
     purpose: text('purpose').notNull(),
     summary: text('summary').notNull(),
-    petitioners: jsonb('petitioners').notNull(),
+    petitioners: jsonb('petitioners').$type<StoredPetitioner[]>().notNull(),
     /** sha-256 of "idType:idNumber" of the main petitioner: finds possible repeats without reading PII. */
     petitionerKey: text('petitioner_key'),
     personsCount: integer('persons_count').notNull(),
-    flags: jsonb('flags').notNull(),
-    intake: jsonb('intake').notNull(),
+    flags: jsonb('flags').$type<Record<string, boolean>>().notNull(),
+    intake: jsonb('intake').$type<Record<string, unknown>>().notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
     registeredAt: timestamp('registered_at', { withTimezone: true }).notNull(),
     registeredBy: text('registered_by').notNull(),
@@ -50,7 +57,8 @@ export const petitions = pgTable(
     currentDueAt: timestamp('current_due_at', { withTimezone: true }),
     overdue: boolean('overdue').notNull().default(false),
     open: boolean('open').notNull().default(true),
-    state: jsonb('state'),
+    /** The workflow's last snapshot (domain/matter.ts PetitionSnapshot). */
+    state: jsonb('state').$type<PetitionSnapshot>(),
     lastEventSeq: integer('last_event_seq').notNull().default(-1),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -98,7 +106,7 @@ export const events = pgTable(
     type: text('type').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull(),
     actor: text('actor'),
-    data: jsonb('data').notNull(),
+    data: jsonb('data').$type<TimelineEntry['data']>().notNull(),
   },
   (t) => [uniqueIndex('events_stream_seq_idx').on(t.stream, t.seq), index('events_case_at_idx').on(t.caseNo, t.at)],
 );
@@ -109,12 +117,12 @@ export const deadlines = pgTable(
   {
     caseNo: text('case_no').notNull(),
     id: text('id').notNull(),
-    key: text('key').notNull(),
+    key: text('key').$type<LimitKey>().notNull(),
     startDate: text('start_date').notNull(),
     dueDate: text('due_date').notNull(),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
-    policy: jsonb('policy').notNull(),
-    status: text('status', { enum: ['pending', 'met', 'missed', 'expired', 'cancelled', 'paused'] }).notNull(),
+    policy: jsonb('policy').$type<DeadlinePolicy>().notNull(),
+    status: text('status', { enum: deadlineStatuses }).$type<DeadlineEntry['status']>().notNull(),
     escalatedAt: timestamp('escalated_at', { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.caseNo, t.id] }), index('deadlines_due_idx').on(t.dueAt)],
@@ -158,7 +166,7 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
   userId: text('user_id').notNull(),
   requestHash: text('request_hash').notNull(),
   caseNo: text('case_no').notNull(),
-  response: jsonb('response'),
+  response: jsonb('response').$type<IntakeResult>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -171,22 +179,22 @@ export const auditLog = pgTable(
     userId: text('user_id').notNull(),
     action: text('action').notNull(),
     caseNo: text('case_no'),
-    detail: jsonb('detail'),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
   },
   (t) => [index('audit_case_idx').on(t.caseNo)],
 );
 
 /**
- * The escalation child workflows of a matter: warning slips (信访预警单), three-party reviews (三方会审) and
+ * The escalations of a matter, each a child workflow: warning slips (信访预警单), three-party reviews (三方会审) and
  * accountability investigations (一事双查). Serves /api/warning-slips, /api/three-party-reviews, /api/investigations.
  */
-export const overlays = pgTable(
-  'overlays',
+export const escalations = pgTable(
+  'escalations',
   {
     id: text('id').primaryKey(),
-    kind: text('kind', { enum: ['warning_slip', 'three_party_review', 'investigation'] }).notNull(),
+    kind: text('kind', { enum: escalationKinds }).notNull(),
     caseNo: text('case_no').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: escalationStatuses }).notNull(),
     trigger: text('trigger').notNull(),
     divisionCode: text('division_code').notNull(),
     unitId: text('unit_id'),
@@ -194,9 +202,9 @@ export const overlays = pgTable(
     overdue: boolean('overdue').notNull().default(false),
     openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
-    state: jsonb('state').notNull(),
+    state: jsonb('state').$type<EscalationState>().notNull(),
     lastEventSeq: integer('last_event_seq').notNull().default(-1),
   },
   // Lists by kind, overdue first then by due date.
-  (t) => [index('overlays_kind_due_idx').on(t.kind, t.overdue, t.dueAt), index('overlays_case_idx').on(t.caseNo)],
+  (t) => [index('escalations_kind_due_idx').on(t.kind, t.overdue, t.dueAt), index('escalations_case_idx').on(t.caseNo)],
 );

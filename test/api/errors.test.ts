@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { idempotencyKeys, petitions, submissions } from '../../db/schema';
-import type { PetitionState } from '../../workflows/types';
+import type { PetitionState } from '../../domain/matter';
 import { appWithDatabaseDown, appWithTemporalDown, createApiBench, sampleBody, type ApiBench, type RegisterAnswer } from '../support/api';
 
 interface ErrorBody {

@@ -4,7 +4,7 @@ import { idempotencyKeys, petitions, submissions, users } from '../../db/schema'
 import { shanghaiDateOf } from '../../domain/dates';
 import { intakeSchema } from '../../domain/petition';
 import { registerPetition } from '../../services/intake';
-import type { PetitionState } from '../../workflows/types';
+import type { PetitionState } from '../../domain/matter';
 import { createApiBench, sampleBody, uniqueIdNumber, type ApiBench, type MatterDetail, type RegisterAnswer } from '../support/api';
 
 describe('intake: POST /api/petitions', () => {

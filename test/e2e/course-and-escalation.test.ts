@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/api';
 import { startStack, type Stack } from '../support/stack';
-import type { PetitionState } from '../../workflows/types';
+import type { PetitionState } from '../../domain/matter';
 
 interface Overlay {
   id: string;

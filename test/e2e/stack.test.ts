@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema';
 import { addNaturalDays, endOfShanghaiDay } from '../../domain/dates';
-import type { PetitionState } from '../../workflows/types';
+import type { PetitionState } from '../../domain/matter';
 import { eventually } from '../support/api';
 import { startStack, type Stack } from '../support/stack';
 

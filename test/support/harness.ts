@@ -12,7 +12,7 @@ import { registerPetition, workflowIdFor } from '../../services/intake';
 import { intakeSchema, type Intake } from '../../domain/petition';
 import type { Principal } from '../../domain/access';
 import { stateQuery, type Actor } from '../../workflows/messages';
-import type { PetitionInput, PetitionSettings, PetitionState } from '../../workflows/types';
+import type { PetitionInput, PetitionSettings, PetitionState } from '../../domain/matter';
 import { Client } from '@temporalio/client';
 import { createTimeSkippingEnv } from './time-skipping';
 

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { createHarness, type Harness } from '../support/harness';
 import { acceptUpdate, forwardUpdate, meetingUpdate, replyUpdate, visitSignal, warnUpdate } from '../../workflows/messages';
-import { overlayQuery } from '../../workflows/overlay';
+import { escalationQuery } from '../../workflows/messages';
 import { workflowIdFor } from '../../workflows/ids';
 import { calendarOverrides, notices } from '../../db/schema';
 
@@ -55,10 +55,10 @@ describe('limits that reach into 2027, a year chinese-days has no data for (cloc
     await h.skipTo('2026-12-29T11:00:00+08:00');
     await handle.signal(visitSignal, { id: 'V-dec', at: '2026-12-29T10:30:00+08:00', level: 'county', place: '莲都区信访局', persons: 1, collective: false, abnormalInBeijing: false, receivedBy: '接待员', recordedBy: 'registrar-city' });
     const slipHandle = h.env.client.workflow.getHandle(slipId);
-    let slip = await slipHandle.query(overlayQuery).catch(() => undefined);
+    let slip = await slipHandle.query(escalationQuery).catch(() => undefined);
     for (let i = 0; i < 200 && !(slip?.uncomputed.length); i++) {
       await new Promise((r) => setTimeout(r, 30));
-      slip = await slipHandle.query(overlayQuery).catch(() => undefined);
+      slip = await slipHandle.query(escalationQuery).catch(() => undefined);
     }
     expect(slip!.status).toBe('open');
     expect(slip!.uncomputed[0]).toMatchObject({ id: 'explanation-1' });
@@ -66,10 +66,10 @@ describe('limits that reach into 2027, a year chinese-days has no data for (cloc
 
     await h.database.db.insert(calendarOverrides).values([{ date: '2027-01-01', kind: 'holiday', source: '测试：2027年部分节假日安排', createdBy: 'admin' }]);
     await h.skipTo('2026-12-30T12:00:00+08:00'); // the daily retry
-    slip = await slipHandle.query(overlayQuery);
+    slip = await slipHandle.query(escalationQuery);
     for (let i = 0; i < 200 && slip.deadlines.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 30));
-      slip = await slipHandle.query(overlayQuery);
+      slip = await slipHandle.query(escalationQuery);
     }
     // 3 working days after Tue 2026-12-29: 30, 31, then Mon 2027-01-04 (1 Jan a holiday, 2–3 the weekend).
     expect(slip.deadlines[0]).toMatchObject({ key: 'warningExplanation', dueDate: '2027-01-04' });

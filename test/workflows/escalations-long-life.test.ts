@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness';
 import { submissionSignal, visitSignal, warnUpdate } from '../../workflows/messages';
-import { overlayQuery } from '../../workflows/overlay';
+import { escalationQuery } from '../../workflows/messages';
 import { workflowIdFor } from '../../workflows/ids';
 import { settled, until } from './helpers';
 
@@ -39,7 +39,7 @@ describe('escalation children and the matter\'s continue-as-new (2026-09-21)', (
 
     await h.skipTo('2026-09-22T10:00:00+08:00');
     await handle.signal(visitSignal, { id: 'V-after', at: '2026-09-22T09:00:00+08:00', level: 'city', place: '丽水市信访局', persons: 1, collective: false, abnormalInBeijing: false, receivedBy: '接待员', recordedBy: 'registrar-city' });
-    const slip = await until(() => h.env.client.workflow.getHandle(slipId).query(overlayQuery), (x) => x.deadlines.length === 1, 'the explanation limit');
+    const slip = await until(() => h.env.client.workflow.getHandle(slipId).query(escalationQuery), (x) => x.deadlines.length === 1, 'the explanation limit');
     // 3 working days after Tue 2026-09-22: 23, 24, then 28 (25 is Mid-Autumn, 26–27 the weekend).
     expect(slip.deadlines[0]).toMatchObject({ key: 'warningExplanation', dueDate: '2026-09-28' });
     const s = await until(() => h.state(caseNo), (x) => x.overlays[slipId]?.dueAt === slip.deadlines[0]!.dueAt, 'the parent to see the slip\'s limit');

@@ -3,11 +3,12 @@ import { eq } from 'drizzle-orm';
 import { createHarness, type Harness } from '../support/harness';
 import { until } from './helpers';
 import { acceptUpdate, forwardUpdate, submissionSignal, visitSignal } from '../../workflows/messages';
-import { explainUpdate } from '../../workflows/warning-slip';
-import { overlayQuery, type OverlayState } from '../../workflows/overlay';
-import { concludeUpdate } from '../../workflows/accountability';
+import { explainUpdate } from '../../workflows/messages';
+import { escalationQuery } from '../../workflows/messages';
+import type { EscalationState } from '../../domain/escalation';
+import { concludeUpdate } from '../../workflows/messages';
 import { workflowIdFor } from '../../services/intake';
-import { notices, overlays } from '../../db/schema';
+import { escalations, notices } from '../../db/schema';
 import type { Visit } from '../../domain/triggers';
 
 
@@ -31,7 +32,7 @@ describe('visits and the escalation child workflows (2026 dates)', () => {
     ...v,
   });
   const signal = (caseNo: string, v: Visit & { recordedBy: string }) => h.env.client.workflow.getHandle(workflowIdFor(caseNo)).signal(visitSignal, v);
-  const child = (id: string) => h.env.client.workflow.getHandle(id).query(overlayQuery);
+  const child = (id: string) => h.env.client.workflow.getHandle(id).query(escalationQuery);
 
   it('two county-level visits issue a warning slip; a third on 2026-09-30, the last working day before National Day, makes the explanation due 2026-10-10; missing it escalates', async () => {
     const caseNo = await h.register({});
@@ -46,7 +47,7 @@ describe('visits and the escalation child workflows (2026 dates)', () => {
     await signal(caseNo, visit('V-a2', '2026-09-21T11:00:00+08:00', { level: 'city', place: '丽水市信访局' }));
     s = await until(() => h.state(caseNo), (x) => x.overlays[slipId]?.status === 'open', 'the slip');
     expect(s.visitCounts).toMatchObject({ county: 1, city: 1 });
-    const [slipRow] = await until(() => h.database.db.select().from(overlays).where(eq(overlays.id, slipId)), (r) => r.length === 1, 'slip row');
+    const [slipRow] = await until(() => h.database.db.select().from(escalations).where(eq(escalations.id, slipId)), (r) => r.length === 1, 'slip row');
     expect(slipRow!.trigger).toBe('two_visits');
     const filed = await h.database.db.select().from(notices).where(eq(notices.caseNo, caseNo));
     expect(filed.some((n) => n.kind === 'warning_slip' && n.body.includes('3个工作日'))).toBe(true);
@@ -113,7 +114,7 @@ describe('visits and the escalation child workflows (2026 dates)', () => {
     const invId = `${wf}.investigation.new-backlog`;
     const s = await until(() => h.state(caseNo), (x) => x.overlays[invId]?.status === 'open' && x.submissions.total === 3, 'the investigation');
     expect(Object.values(s.overlays).filter((o) => o.kind === 'investigation')).toHaveLength(1);
-    let inv: OverlayState = await child(invId);
+    let inv: EscalationState = await child(invId);
     expect(inv.deadlines[0]).toMatchObject({ key: 'investigation', startDate: '2026-12-12', dueDate: '2027-01-11' });
 
     // It closes only with both findings and a recommendation.

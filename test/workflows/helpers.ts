@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { deadlines, events, notices, petitions, tasks } from '../../db/schema';
 import type { Harness } from '../support/harness';
-import type { PetitionState } from '../../workflows/types';
+import type { PetitionState } from '../../domain/matter';
 
 /** An Asia/Shanghai wall-clock time, e.g. sh('2026-09-28 10:00') → '2026-09-28T10:00:00+08:00'. */
 export function sh(local: string): string {

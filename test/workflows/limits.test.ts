@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness';
 import * as M from '../../workflows/messages';
-import type { PetitionState } from '../../workflows/types';
+import type { PetitionState } from '../../domain/matter';
 import { deadlineRows, dossier, limitOf, meeting, petitionRow, projected, recentTypes, refusal, sampleReply, sh, stateWhen, taskRows } from './helpers';
 
 const REGISTRAR = 'registrar-city';

@@ -1,11 +1,29 @@
-import type { Deadline } from '../domain/deadline';
-import type { LimitKey } from '../domain/rules';
-import type { Status } from '../domain/petition';
-import type * as C from '../domain/commands';
-import type { Visit, VisitLevel } from '../domain/triggers';
-import type { OverlaySummary } from './overlay';
+/**
+ * The shapes of a petition matter (信访事项), in one neutral place that the workflow, the activities, the read model
+ * and the API all import (none of them imports another for these). Types only, no behaviour.
+ *
+ * Three shapes, on purpose:
+ * - `PetitionState`: what the workflow holds and carries across continue-as-new (its history replays against it);
+ * - `PetitionSnapshot`: what the `project` activity writes to the read model (the `petitions.state` column);
+ * - `PetitionView`: what `GET /api/petitions/:caseNo/state` answers (the live state, as released).
+ */
+import type { DeadlineEntry, TimelineEntry } from './record';
+import type { LimitKey } from './rules';
+import type { Status, channels } from './petition';
+import type * as C from './commands';
+import type { Visit, VisitLevel } from './triggers';
+import type { EscalationSummary } from './escalation';
 
-export type Channel = 'letter' | 'visit' | 'online' | 'phone';
+export { deadlineStatuses, type DeadlineEntry, type DeadlineStatus, type TimelineEntry } from './record';
+
+export type Channel = (typeof channels)[number];
+
+/** The acting user, as the API authenticated them. */
+export interface Actor {
+  id: string;
+  role: string;
+  unitId?: string | null;
+}
 
 /** What the workflow is started with. No personal data: that stays in the read model. */
 export interface PetitionInput {
@@ -37,23 +55,12 @@ export interface PetitionSettings {
   historyLimit: number;
 }
 
-/** met: done in time; missed: escalated at the limit; expired: a window closed unused; paused: a hearing runs. */
-export type DeadlineStatus = 'pending' | 'met' | 'missed' | 'expired' | 'cancelled' | 'paused';
-
-export interface DeadlineEntry extends Deadline {
-  id: string;
-  status: DeadlineStatus;
-  /** Lead days whose reminder has been recorded. */
-  reminded: number[];
-  escalatedAt?: string;
-  closedAt?: string;
-}
-
 export interface MeetingRecord extends Omit<C.Meeting, 'meeting'> {
   recordedBy: string;
   recordedAt: string;
 }
 
+/** An obligation on someone's work list (GET /api/tasks). */
 export interface Task {
   kind: string;
   assigneeRole: string;
@@ -61,14 +68,6 @@ export interface Task {
   dueAt: string | null;
   overdue: boolean;
   detail: string;
-}
-
-export interface TimelineEntry {
-  seq: number;
-  type: string;
-  at: string;
-  actor: string | null;
-  data: Record<string, unknown>;
 }
 
 export interface ReviewRecord {
@@ -81,6 +80,7 @@ export interface ReviewRecord {
   hearings: { start: string; end?: string }[];
 }
 
+/** Another letter/visit/call/message on an open matter (件次), signalled to its workflow. */
 export interface SubmissionSignal {
   id: string;
   channel: Channel;
@@ -88,6 +88,8 @@ export interface SubmissionSignal {
   summary: string;
   registeredBy: string;
 }
+
+export type EvaluationRecord = (Omit<C.Evaluation, 'evaluatedOn'> & { evaluatedOn: string; on: string }) | { expired: true; on: string };
 
 export interface PetitionState {
   caseNo: string;
@@ -108,7 +110,7 @@ export interface PetitionState {
   extension?: { days: number; reason: string; approvedBy: string; on: string };
   meetings: Partial<Record<'1' | '2' | '3', MeetingRecord>>;
   reply?: Omit<C.Reply, 'deliveredOn'> & { deliveredOn: string; noticeId: string };
-  evaluation?: (Omit<C.Evaluation, 'evaluatedOn'> & { evaluatedOn: string; on: string }) | { expired: true; on: string };
+  evaluation?: EvaluationRecord;
   returnVisits: { date: string; notes: string; by: string }[];
   review?: ReviewRecord;
   reReview?: ReviewRecord;
@@ -128,8 +130,50 @@ export interface PetitionState {
   /** Visits since the initial petition (the latest 100; counts cover all). */
   visits: Visit[];
   visitCounts: Record<VisitLevel, number>;
-  /** The escalation child workflows by workflow id, as they last reported. */
-  overlays: Record<string, OverlaySummary>;
+  /**
+   * The escalation child workflows by workflow id, as they last reported. (The field keeps its released name:
+   * running matters carry it across continue-as-new.)
+   */
+  overlays: Record<string, EscalationSummary>;
   /** The limit the matter now runs against (for lists sorted by deadline). */
   current?: { key: LimitKey; dueAt: string };
+}
+
+/** What the read model keeps of the workflow's state (`petitions.state`): what its readers use, nothing more. */
+export interface PetitionSnapshot {
+  caseNo: string;
+  status: Status;
+  divisionCode: string;
+  unitId: string | null;
+  linkedTo?: string;
+  current?: { key: LimitKey; dueAt: string };
+  overdue: boolean;
+  deadlines: DeadlineEntry[];
+  tasks: Task[];
+  endedAt?: string;
+  /** The next event seq: the snapshot replaces an older one only (`last_event_seq`). */
+  seq: number;
+}
+
+/** The live state as the API answers it: the released shape, every field of the workflow's state. */
+export type PetitionView = PetitionState;
+
+export function snapshotOf(s: PetitionState): PetitionSnapshot {
+  return {
+    caseNo: s.caseNo,
+    status: s.status,
+    divisionCode: s.divisionCode,
+    unitId: s.unitId,
+    ...(s.linkedTo ? { linkedTo: s.linkedTo } : {}),
+    ...(s.current ? { current: s.current } : {}),
+    overdue: s.overdue,
+    deadlines: s.deadlines,
+    tasks: s.tasks,
+    ...(s.endedAt ? { endedAt: s.endedAt } : {}),
+    seq: s.seq,
+  };
+}
+
+export function viewOf(s: PetitionState): PetitionView {
+  return s;
 }

@@ -1,10 +1,10 @@
 import { eq, inArray, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import { unitRoles, type Principal } from '../domain/access';
+import { unitRoles, type Principal } from '../../domain/access';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { petitions } from '../db/schema';
-import type { Db } from '../db/client';
-import { ServiceError } from '../services/errors';
+import { petitions } from '../../db/schema';
+import type { Db } from '../../db/client';
+import { ServiceError } from '../../services/errors';
 
 /** Loads a matter and checks the caller may see it: 404 if unknown, 403 outside their jurisdiction. */
 export async function loadMatter(app: FastifyInstance, db: Db, req: FastifyRequest, caseNo: string): Promise<typeof petitions.$inferSelect> {

@@ -1,0 +1,162 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import { z } from 'zod';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { UpdateDefinition } from '@temporalio/client';
+import { escalations } from '../../db/schema';
+import { escalationStatuses, explanationSchema, findingsSchema, threePartyReviewSteps, type EscalationKind, type EscalationState, type ThreePartyReviewStep } from '../../domain/escalation';
+import type { Actor } from '../../domain/matter';
+import { ServiceError } from '../../services/errors';
+import { concludeUpdate, escalationQuery, explainUpdate, threePartyReviewStepUpdate } from '../../workflows/messages';
+import type { Permission } from '../../domain/access';
+import type { ApiDeps } from '../context';
+import { booleanQuery, escalationParams, pageQuery } from '../params';
+import { listPage } from '../repositories/list';
+import { jurisdictionWhere } from '../repositories/matters';
+
+const listQuery = z.object({
+  status: z.enum(escalationStatuses).optional(),
+  caseNo: z.string().max(40).optional(),
+  divisionCode: z.string().max(20).optional(),
+  overdue: booleanQuery.optional(),
+  ...pageQuery,
+});
+
+const kinds: { path: string; kind: EscalationKind; tag: string }[] = [
+  { path: 'warning-slips', kind: 'warning_slip', tag: 'warning slips' },
+  { path: 'three-party-reviews', kind: 'three_party_review', tag: 'three-party reviews' },
+  { path: 'investigations', kind: 'investigation', tag: 'investigations' },
+];
+
+/** The escalation child workflows: lists (overdue first) from the read model, live state and commands via Temporal. */
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db } = deps.database;
+
+  async function loadEscalation(req: Parameters<typeof app.requirePermission>[0], id: string, kind: EscalationKind) {
+    const [row] = await db.select().from(escalations).where(and(eq(escalations.id, id), eq(escalations.kind, kind)));
+    if (!row) throw new ServiceError(404, 'NotFound', `no ${kind.replaceAll('_', ' ')} ${id}`);
+    app.requireJurisdiction(req, row);
+    return row;
+  }
+  async function command<U>(
+    req: Parameters<typeof app.requirePermission>[0],
+    id: string,
+    kind: EscalationKind,
+    permission: Permission,
+    update: UpdateDefinition<EscalationState, [U]>,
+    arg: (actor: Actor) => U,
+  ) {
+    app.requirePermission(req, permission);
+    await loadEscalation(req, id, kind);
+    const { id: userId, role, unitId } = req.principal;
+    return deps.temporal.workflow.getHandle(id).executeUpdate(update, { args: [arg({ id: userId, role, unitId })] });
+  }
+
+  for (const { path, kind, tag } of kinds) {
+    app.get(`/${path}`, { schema: { tags: [tag], summary: `List ${tag} in your jurisdiction, overdue first`, querystring: listQuery } }, async (req) => {
+      app.requirePermission(req, 'read');
+      const q = req.query;
+      const where = [
+        eq(escalations.kind, kind),
+        jurisdictionWhere(app, req.principal, escalations),
+        q.status && eq(escalations.status, q.status),
+        q.caseNo && eq(escalations.caseNo, q.caseNo),
+        q.divisionCode && inArray(escalations.divisionCode, app.divisionsUnder(q.divisionCode)),
+        q.overdue !== undefined ? eq(escalations.overdue, q.overdue) : undefined,
+      ];
+      const orderBy = [desc(escalations.overdue), sql`${escalations.dueAt} asc nulls last`];
+      return listPage(db, escalations, { where: where.map((c) => c || undefined), orderBy, page: q.page, pageSize: q.pageSize }, (row) => row);
+    });
+    app.get(`/${path}/:id`, { schema: { tags: [tag], summary: 'Live state from its workflow', params: escalationParams } }, async (req) => {
+      app.requirePermission(req, 'read');
+      await loadEscalation(req, req.params.id, kind);
+      return deps.temporal.workflow.getHandle(req.params.id).query(escalationQuery);
+    });
+  }
+
+  app.post(
+    '/warning-slips/:id/explanations',
+    { schema: { tags: ['warning slips'], summary: "The warned unit's written explanation after a later visit (3 WD)", params: escalationParams, body: explanationSchema } },
+    async (req) => command(req, req.params.id, 'warning_slip', 'explain', explainUpdate, (actor) => ({ ...req.body, actor })),
+  );
+
+  const { participants, session, archive } = threePartyReviewSteps;
+  const step = (name: string) => ({ tags: ['three-party reviews'], summary: `Record the review's ${name}`, params: escalationParams });
+  const review = (req: Parameters<typeof app.requirePermission>[0] & { params: { id: string } }, arg: (actor: Actor) => ThreePartyReviewStep & { actor: Actor }) =>
+    command(req, req.params.id, 'three_party_review', 'threePartyReview', threePartyReviewStepUpdate, arg);
+  app.post('/three-party-reviews/:id/participants', { schema: { ...step('participants'), body: participants } }, async (req) => review(req, (actor) => ({ participants: req.body, actor })));
+  app.post('/three-party-reviews/:id/session', { schema: { ...step('session'), body: session } }, async (req) => review(req, (actor) => ({ session: req.body, actor })));
+  app.post('/three-party-reviews/:id/archive', { schema: { ...step('archive'), body: archive } }, async (req) => review(req, (actor) => ({ archive: req.body, actor })));
+
+  // The session's audio/video recording: streamed to disk with its checksum; refused if too large or not audio/video.
+  app.addContentTypeParser(/^(audio|video)\/[\w.+-]+$/, (_req, payload, done) => done(null, payload));
+  const recordingsDir = resolve(deps.config.DATA_DIR, 'recordings');
+  app.post(
+    '/three-party-reviews/:id/recording',
+    {
+      bodyLimit: deps.config.RECORDING_MAX_BYTES,
+      schema: {
+        tags: ['three-party reviews'],
+        summary: "Upload the session's audio/video recording (body: the file; Content-Type audio/* or video/*)",
+        params: escalationParams,
+        querystring: z.object({ fileName: z.string().min(1).max(200).default('recording') }),
+      },
+    },
+    async (req) => {
+      app.requirePermission(req, 'threePartyReview');
+      await loadEscalation(req, req.params.id, 'three_party_review');
+      const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (!/^(audio|video)\//.test(contentType)) throw new ServiceError(415, 'UnsupportedMediaType', 'the recording must be audio/* or video/*');
+      await mkdir(recordingsDir, { recursive: true });
+      const temp = join(recordingsDir, `.upload-${req.id}-${Date.now()}`);
+      const hash = createHash('sha256');
+      let size = 0;
+      const limit = deps.config.RECORDING_MAX_BYTES;
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          size += chunk.length;
+          if (size > limit) return cb(new ServiceError(413, 'PayloadTooLarge', `the recording exceeds ${limit} bytes`));
+          hash.update(chunk);
+          cb(null, chunk);
+        },
+      });
+      let stored: string | undefined;
+      try {
+        await pipeline(req.body as Readable, meter, createWriteStream(temp));
+        if (size === 0) throw new ServiceError(400, 'InvalidInput', 'the recording is empty');
+        const sha256 = hash.digest('hex');
+        stored = join(recordingsDir, sha256);
+        await rename(temp, stored);
+        const { id, role, unitId } = req.principal;
+        return await deps.temporal.workflow.getHandle(req.params.id).executeUpdate(threePartyReviewStepUpdate, {
+          args: [{ recording: { fileName: req.query.fileName, contentType, size, sha256, storedAs: sha256 }, actor: { id, role, unitId } }],
+        });
+      } catch (err) {
+        // Nothing partial is left behind: no temp file, and no stored file the workflow did not take.
+        await rm(temp, { force: true });
+        if (stored) await rm(stored, { force: true });
+        if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new ServiceError(413, 'PayloadTooLarge', `the recording exceeds ${limit} bytes`);
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/investigations/:id/conclusion',
+    {
+      schema: {
+        tags: ['investigations'],
+        summary: '一事双查: both findings and a recommendation; closes the investigation',
+        params: escalationParams,
+        body: findingsSchema,
+      },
+    },
+    async (req) => command(req, req.params.id, 'investigation', 'investigate', concludeUpdate, (actor) => ({ ...req.body, actor })),
+  );
+};
+export default routes;
