@@ -29,7 +29,11 @@ export const permissions = {
   reply: ['unit_handler', 'unit_head', 'admin'],
   /** 延期 needs the unit head's approval (条例 2022 第三十四条). */
   extend: ['unit_head', 'admin'],
-  evaluate: ['registrar', 'unit_handler', 'unit_head', 'admin'],
+  /**
+   * 评价: the petitioner's, taken by the bureau on their behalf (never by the unit being evaluated: nobody marks
+   * their own homework), or given by the petitioner through the query-code channel (api/routes/public.ts).
+   */
+  evaluate: ['registrar', 'supervisor', 'admin'],
   returnVisit: ['registrar', 'supervisor', 'admin'],
   sendBack: ['registrar', 'supervisor', 'admin'],
   requestReview: ['registrar', 'admin'],
@@ -38,7 +42,8 @@ export const permissions = {
   hearing: ['supervisor', 'admin'],
   recordVisit: ['registrar', 'supervisor', 'admin'],
   warn: ['registrar', 'supervisor', 'admin'],
-  explain: ['unit_handler', 'unit_head', 'admin'],
+  /** The warned unit explains; a slip issued before the matter had a unit, the locality's leaders (supervisors). */
+  explain: ['unit_handler', 'unit_head', 'supervisor', 'admin'],
   threePartyReview: ['supervisor', 'admin'],
   investigate: ['supervisor', 'admin'],
   read: ['registrar', 'unit_handler', 'unit_head', 'supervisor', 'admin'],

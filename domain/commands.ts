@@ -54,12 +54,20 @@ export const replySchema = z.object({
   deliveredOn: isoDate.optional(),
 });
 
+/** How an evaluation reached the record. */
+export const evaluationMethods = ['phone', 'visit', 'letter', 'query_code'] as const;
+
 export const evaluationSchema = z
   .object({
     unit: z.enum(satisfaction),
     bureau: z.enum(satisfaction),
     reason: z.string().max(2000).optional(),
     evaluatedOn: isoDate.optional(),
+    /**
+     * How a bureau user took the petitioner's evaluation on their behalf (电话, 走访, 信函); the petitioner's own
+     * evaluation through the query-code channel is `query_code`.
+     */
+    method: z.enum(evaluationMethods).optional(),
   })
   .superRefine((v, ctx) => {
     if ((v.unit === 'unsatisfied' || v.bureau === 'unsatisfied') && !v.reason?.trim())

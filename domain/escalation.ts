@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { isoDate } from './petition';
 import { recommendations } from './triggers';
-import type { DeadlineEntry, TimelineEntry } from './record';
+import type { DeadlineEntry, Task, TimelineEntry } from './record';
+import { isOverdue } from './deadline';
 import type { DeadlineRequest } from './deadline';
 
 export type { DeadlineRequest };
@@ -24,6 +25,8 @@ export interface EscalationStart {
   divisionCode: string;
   unitId: string | null;
   trigger: string;
+  /** Reminders before its limits, as for the matter's (absent on escalations started before they had them). */
+  reminderLeadDays?: number[];
 }
 
 export interface EscalationState {
@@ -47,6 +50,8 @@ export interface EscalationState {
   details: Record<string, unknown>;
   recent: TimelineEntry[];
   seq: number;
+  /** Its obligations on someone's work list (GET /api/tasks). */
+  tasks?: Task[];
 }
 
 /** What an escalation tells its matter, and what the matter shows of it. */
@@ -137,3 +142,41 @@ export const findingsSchema = z.object({
   recommendation: z.enum(recommendations),
 });
 export type Findings = z.output<typeof findingsSchema>;
+
+// --- Obligations on the work lists -----------------------------------------------------------------------------------
+
+/** A task against one of the escalation's limits (its due instant, overdue while it runs past it or stays missed). */
+function taskAgainst(s: EscalationState, deadlineId: string | undefined, task: Omit<Task, 'dueAt' | 'overdue'>, nowIso: string): Task {
+  const d = s.deadlines.find((x) => x.id === deadlineId && (x.status === 'pending' || (x.status === 'missed' && !x.closedAt)));
+  return { ...task, dueAt: d?.dueAt ?? null, overdue: !!d && (d.status === 'missed' || isOverdue(d, nowIso)) };
+}
+
+/**
+ * What an open escalation asks of whom: the warned unit's explanations (its leaders when the slip went to a
+ * locality with no unit yet: the division's supervisors), the bureau's three-party review and investigation.
+ */
+export function escalationTasks(s: EscalationState, nowIso: string): Task[] {
+  if (s.status !== 'open') return [];
+  switch (s.kind) {
+    case 'warning_slip': {
+      const explanations = (s.details.explanations ?? []) as Explanation[];
+      return explanations
+        .filter((e) => !e.content)
+        .map((e) =>
+          taskAgainst(s, e.deadlineId, {
+            kind: `explain-${e.no}`,
+            assigneeRole: s.unitId ? 'unit_handler' : 'supervisor',
+            unitId: s.unitId,
+            detail: `预警单书面说明（第${e.no}次，再次上访后3个工作日内，致${e.addressee === 'leading_group_head' ? '上级信访工作领导小组组长' : '上级党委政府主要领导'}）`,
+          }, nowIso),
+        );
+    }
+    case 'three_party_review': {
+      const record = (s.details.record ?? {}) as ThreePartyReviewRecord;
+      const next = !record.participants ? '确定参加人员' : !record.session ? '召开会审' : !record.recording ? '上传录音录像' : '立卷归档';
+      return [taskAgainst(s, 'review3', { kind: 'threePartyReview', assigneeRole: 'supervisor', unitId: null, detail: `三方会审（15个工作日内）：${next}` }, nowIso)];
+    }
+    case 'investigation':
+      return [taskAgainst(s, 'investigation', { kind: 'investigate', assigneeRole: 'supervisor', unitId: null, detail: '一事双查：查明办理情况和责任，提出处理建议' }, nowIso)];
+  }
+}

@@ -127,6 +127,11 @@ export interface MachineContext extends RecordContext {
   input: Pick<PetitionInput, 'receivedAt' | 'competentLevel'>;
   /** The matter's workflow id: escalations and events are named after it. */
   workflowId: string;
+  /**
+   * Whether a rule changed since release applies: Temporal's `patched()` in the workflow (old histories replay the
+   * old rule), always true in pure use.
+   */
+  patched(change: string): boolean;
 }
 
 // --- Helpers for the transitions ----------------------------------------------------------------------------------
@@ -170,7 +175,7 @@ function* fileNotice(s: PetitionState, ctx: MachineContext, kind: NoticeKind, fi
 const windowDays = (d: Deadline) => `${d.policy.days}日`;
 
 const slipIdOf = (ctx: MachineContext) => `${ctx.workflowId}.warning-slip`;
-const escalationBase = (s: PetitionState, ctx: MachineContext) => ({ caseNo: s.caseNo, parentWorkflowId: ctx.workflowId, divisionCode: s.divisionCode, unitId: s.unitId });
+const escalationBase = (s: PetitionState, ctx: MachineContext) => ({ caseNo: s.caseNo, parentWorkflowId: ctx.workflowId, divisionCode: s.divisionCode, unitId: s.unitId, reminderLeadDays: s.settings.reminderLeadDays });
 
 /** Starts one escalation of a kind per matter and trigger; an id already started is not started again. */
 function* startEscalation(s: PetitionState, ctx: MachineContext, launch: EscalationLaunch, trigger: string): Run {
@@ -214,8 +219,14 @@ export interface Transition<T extends CommandType = CommandType> {
   /** Limits it starts, and notices it files (what `run` does, declared; the tests hold `run` to it). */
   starts?: readonly LimitKey[];
   notices?: readonly NoticeKind[];
-  /** Checks beyond role, status and unit. */
+  /** Preconditions beyond role, status and unit: checked when the command arrives (the update's validator). */
   guard?: (s: PetitionState, c: CommandOf<T>, ctx: MachineContext) => Refusal | undefined;
+  /**
+   * Checks of what the command says (its dates, a window it must fall in), made when it arrives and again when it
+   * is applied: the released workflow made these in its handlers, so a replayed history refuses them the same way,
+   * while new preconditions in `guard` and the table never refuse an update its history shows accepted.
+   */
+  late?: (s: PetitionState, c: CommandOf<T>, ctx: MachineContext) => Refusal | undefined;
   /** Limits computed before anything changes: if one cannot be computed, the command is refused whole. */
   plan?: (s: PetitionState, c: CommandOf<T>, ctx: MachineContext) => DeadlineRequest[];
   /**
@@ -259,12 +270,12 @@ const requestReviewTransition = (level: 'review' | 'reReview'): Transition<'requ
   cancels: ['evaluation'],
   starts: [level === 'review' ? 'reviewDecision' : 'reReviewDecision'],
   notices: ['refusal'],
-  guard: (s, c, ctx) => {
+  guard: (s) => {
     if (level === 'review' && s.review) return refuse('IllegalState', 'review_requested', 'a review has been requested already', '已申请过复查');
     if (level === 'reReview' && (s.reReview || !s.review?.decidedOn)) return refuse('IllegalState', 're_review_order', 'a re-review follows a review decision, once', '复核须在复查意见之后，且只能申请一次');
-    const { from } = requestDate(s, c, ctx);
-    return dateProblem(c.requestedOn, from, { en: 'request date', zh: '申请日期' }, ctx);
+    return undefined;
   },
+  late: (s, c, ctx) => dateProblem(c.requestedOn, requestDate(s, c, ctx).from, { en: 'request date', zh: '申请日期' }, ctx),
   refuseOnRecord: (s, c, ctx) => {
     const { window, on } = requestDate(s, c, ctx);
     if (window && on <= window.dueDate && window.status !== 'cancelled') return undefined;
@@ -306,10 +317,9 @@ const decideReviewTransition = (level: 'review' | 'reReview'): Transition<'decid
   meets: [level === 'review' ? 'reviewDecision' : 'reReviewDecision'],
   starts: level === 'review' ? ['reReviewRequest'] : [],
   notices: [level === 'review' ? 'review_decision' : 're_review_decision'],
-  guard: (s, c, ctx) => {
-    if (level === 'reReview' && s.reReview!.hearings.some((h) => !h.end)) return refuse('IllegalState', 'hearing_open', 'end the hearing before deciding', '听证结束后方可作出复核意见');
-    return dateProblem(c.decidedOn, reviewRecordOf(s, level)!.requestedOn, { en: 'decision date', zh: '决定日期' }, ctx);
-  },
+  guard: (s) =>
+    level === 'reReview' && s.reReview!.hearings.some((h) => !h.end) ? refuse('IllegalState', 'hearing_open', 'end the hearing before deciding', '听证结束后方可作出复核意见') : undefined,
+  late: (s, c, ctx) => dateProblem(c.decidedOn, reviewRecordOf(s, level)!.requestedOn, { en: 'decision date', zh: '决定日期' }, ctx),
   plan: (s, c, ctx) => (level === 'review' ? [{ key: 'reReviewRequest', startDate: dateOf(c.decidedOn, ctx) }] : []),
   run: (s, c, ctx, [reReviewWindow]) =>
     (function* () {
@@ -343,7 +353,7 @@ export const transitions: Table = {
     meets: ['triage'],
     starts: ['acceptance', 'objection'],
     notices: ['forwarded'],
-    guard: (s, c) =>
+    late: (s, c) =>
       s.accusedUnitIds.includes(c.unitId)
         ? refuse('Forbidden', 'accused_unit', 'a report must never be routed to the unit it accuses (《信访工作条例》第三十条)', '检举控告事项不得转送、交办给被检举控告的人员或单位（《信访工作条例》第三十条）')
         : undefined,
@@ -428,7 +438,7 @@ export const transitions: Table = {
     cancels: ['objection'],
     starts: ['handling'],
     notices: ['acceptance'],
-    guard: (s, c, ctx) => dateProblem(c.acceptedOn, latestLimit(s, 'acceptance')?.startDate ?? received(ctx), { en: 'acceptance date', zh: '受理日期' }, ctx),
+    late: (s, c, ctx) => dateProblem(c.acceptedOn, latestLimit(s, 'acceptance')?.startDate ?? received(ctx), { en: 'acceptance date', zh: '受理日期' }, ctx),
     run: (s, c, ctx) =>
       (function* () {
         const on = dateOf(c.acceptedOn, ctx);
@@ -449,7 +459,7 @@ export const transitions: Table = {
     meets: ['objection'],
     cancels: ['acceptance'],
     starts: ['triage'],
-    guard: (s, c, ctx) => {
+    late: (s, c, ctx) => {
       const window = liveLimit(s, 'objection');
       const problem = dateProblem(c.objectedOn, window?.startDate ?? received(ctx), { en: 'objection date', zh: '异议日期' }, ctx);
       if (problem) return problem;
@@ -478,8 +488,8 @@ export const transitions: Table = {
     cancels: ['handling'],
     starts: ['extension'],
     notices: ['extension'],
-    guard: (s, c, ctx) => {
-      if (s.extension) return refuse('IllegalState', 'extended_once', 'the handling limit may be extended once only', '办理期限只能延长一次');
+    guard: (s) => (s.extension ? refuse('IllegalState', 'extended_once', 'the handling limit may be extended once only', '办理期限只能延长一次') : undefined),
+    late: (s, c, ctx) => {
       const handling = liveLimit(s, 'handling');
       if (!handling) return refuse('IllegalState', 'no_handling_limit', 'no running handling limit to extend', '没有正在计算的办理期限可延长');
       if (Date.parse(ctx.now()) >= Date.parse(handling.dueAt))
@@ -503,7 +513,7 @@ export const transitions: Table = {
     permission: 'meet',
     from: ['IN_HANDLING', 'EXTENDED'],
     ownUnit: true,
-    guard: meetingGuard,
+    late: meetingGuard,
     run: meetingRun,
   },
   meet2: {
@@ -513,7 +523,7 @@ export const transitions: Table = {
     permission: 'meet',
     from: ['IN_HANDLING', 'EXTENDED', 'REPLIED'],
     ownUnit: true,
-    guard: meetingGuard,
+    late: meetingGuard,
     run: meetingRun,
   },
   meet3: {
@@ -523,7 +533,7 @@ export const transitions: Table = {
     permission: 'meetAsLeader',
     from: ['UNSATISFIED'],
     ownUnit: true,
-    guard: meetingGuard,
+    late: meetingGuard,
     run: meetingRun,
   },
   reply: {
@@ -537,11 +547,11 @@ export const transitions: Table = {
     meets: ['handling', 'extension'],
     starts: ['evaluation', 'reviewRequest'],
     notices: ['reply'],
-    guard: (s, c, ctx) => {
-      if (!s.meetings['1'])
-        return refuse('IllegalState', 'meeting1_missing', 'meeting ① (the unit meets the petitioner) must be recorded, or exempted with a reason, before the reply', '答复前须记录三见面①（承办单位与信访人见面），或说明免于见面的理由');
-      return dateProblem(c.deliveredOn, s.acceptedOn ?? received(ctx), { en: 'delivery date', zh: '送达日期' }, ctx);
-    },
+    guard: (s) =>
+      s.meetings['1']
+        ? undefined
+        : refuse('IllegalState', 'meeting1_missing', 'meeting ① (the unit meets the petitioner) must be recorded, or exempted with a reason, before the reply', '答复前须记录三见面①（承办单位与信访人见面），或说明免于见面的理由'),
+    late: (s, c, ctx) => dateProblem(c.deliveredOn, s.acceptedOn ?? received(ctx), { en: 'delivery date', zh: '送达日期' }, ctx),
     // The windows may need next year's calendar: if one cannot be computed, nothing happens.
     plan: (s, c, ctx) => [
       { key: 'evaluation', startDate: dateOf(c.deliveredOn, ctx) },
@@ -573,8 +583,15 @@ export const transitions: Table = {
     from: ['REPLIED'],
     to: (s, c) => (c.unit === 'unsatisfied' || c.bureau === 'unsatisfied' ? 'UNSATISFIED' : undefined),
     meets: ['evaluation'],
-    guard: (s, c, ctx) => {
+    guard: (s, c) => {
       if (s.evaluation) return refuse('IllegalState', 'evaluated', 'the matter has been evaluated already', '该事项已评价');
+      const byPetitioner = c.actor.role === 'petitioner';
+      if (byPetitioner && c.method && c.method !== 'query_code') return refuse('InvalidInput', 'evaluation_method', 'the petitioner evaluates through the query-code channel', '信访人通过查询码渠道评价');
+      if (!byPetitioner && (!c.method || c.method === 'query_code'))
+        return refuse('InvalidInput', 'evaluation_method', "an evaluation taken on the petitioner's behalf records how: by phone, visit or letter", '代信访人录入评价须注明方式：电话、走访或信函');
+      return undefined;
+    },
+    late: (s, c, ctx) => {
       const problem = dateProblem(c.evaluatedOn, s.reply!.deliveredOn, { en: 'evaluation date', zh: '评价日期' }, ctx);
       if (problem) return problem;
       const window = liveLimit(s, 'evaluation');
@@ -586,7 +603,7 @@ export const transitions: Table = {
       (function* () {
         const { actor, evaluatedOn: _given, type: _type, ...ev } = c;
         const on = dateOf(c.evaluatedOn, ctx);
-        s.evaluation = { ...ev, evaluatedOn: on, on };
+        s.evaluation = { ...ev, evaluatedOn: on, on, ...(actor.role === 'petitioner' ? { method: 'query_code' as const } : {}) };
         emit(s, ctx, 'evaluated', { ...ev, on }, actor.id);
       })(),
   },
@@ -598,7 +615,7 @@ export const transitions: Table = {
     // After a reply has been delivered (a matter sent back to handling has none until it is replied again).
     from: ['REPLIED', 'UNSATISFIED', 'CLOSED', 'REVIEW', 'REVIEWED', 'RE_REVIEW', 'TERMINATED'],
     elsewhere: refuse('IllegalState', 'no_reply', 'a return visit follows a delivered reply', '回访须在答复送达之后'),
-    guard: (s, c, ctx) => dateProblem(c.date, s.reply!.deliveredOn, { en: 'return-visit date', zh: '回访日期' }, ctx),
+    late: (s, c, ctx) => dateProblem(c.date, s.reply!.deliveredOn, { en: 'return-visit date', zh: '回访日期' }, ctx),
     run: (s, c, ctx) =>
       (function* () {
         const on = dateOf(c.date, ctx);
@@ -636,11 +653,14 @@ export const transitions: Table = {
     permission: 'hearing',
     from: ['RE_REVIEW'],
     starts: ['reReviewDecision'],
-    guard: (s, c, ctx) => {
-      const rr = s.reReview!;
-      const open = rr.hearings.some((h) => !h.end);
+    guard: (s, c) => {
+      const open = s.reReview!.hearings.some((h) => !h.end);
       if (c.action === 'start' && open) return refuse('IllegalState', 'hearing_in_progress', 'a hearing is already in progress', '听证正在进行中');
       if (c.action === 'end' && !open) return refuse('IllegalState', 'no_hearing', 'no hearing in progress', '没有正在进行的听证');
+      return undefined;
+    },
+    late: (s, c, ctx) => {
+      const rr = s.reReview!;
       const problem = dateProblem(c.date, rr.requestedOn, { en: 'hearing date', zh: '听证日期' }, ctx);
       if (problem) return problem;
       const started = rr.hearings[rr.hearings.length - 1];
@@ -706,7 +726,13 @@ export function check(s: PetitionState, c: Command, ctx: MachineContext): Refusa
   }
   if (t.ownUnit && c.actor.role !== 'admin' && c.actor.unitId !== s.unitId)
     return refuse('Forbidden', 'not_your_unit', 'the matter is not with your unit', '该事项不在本单位办理');
-  return (t.guard as ((s: PetitionState, c: Command, ctx: MachineContext) => Refusal | undefined) | undefined)?.(s, c, ctx);
+  return (t.guard as Check | undefined)?.(s, c, ctx) ?? recheck(s, c, ctx);
+}
+type Check = (s: PetitionState, c: Command, ctx: MachineContext) => Refusal | undefined;
+
+/** The checks of what a command says, made again when it is applied (see `Transition.late`). */
+export function recheck(s: PetitionState, c: Command, ctx: MachineContext): Refusal | undefined {
+  return (transitionFor(c).late as Check | undefined)?.(s, c, ctx);
 }
 
 const PERMISSION_REFUSALS: Partial<Record<Permission, { en: string; zh: string }>> = {
@@ -783,9 +809,18 @@ export function* onSubmission(s: PetitionState, ctx: MachineContext, sub: Submis
   }
   s.submissions.repeats += 1;
   emit(s, ctx, 'submission.linked', { id: sub.id, channel: sub.channel, receivedAt: sub.receivedAt }, sub.registeredBy);
-  // 新增积案: past a statutory limit, unresolved, petitioned again → 一事双查.
-  if (becomesNewBacklog(isOpen(s.status), s.deadlines)) {
-    yield* startInvestigation(s, ctx, `${ctx.workflowId}.investigation.new-backlog`, 'new_backlog', sub.id, shanghaiDateOf(sub.receivedAt));
+  yield* newBacklogCheck(s, ctx, sub.id, sub.receivedAt);
+}
+
+/**
+ * 新增积案 (51号文 二（三）3): petitioned again — by letter, call, message or visit, at any level — while a statutory
+ * limit stands missed and the matter unresolved: 一事双查, once per matter.
+ */
+function* newBacklogCheck(s: PetitionState, ctx: MachineContext, ref: string, at: string): Run {
+  const now = becomesNewBacklog(isOpen(s.status), s.deadlines);
+  const released = becomesNewBacklog(isOpen(s.status), s.deadlines, 'any_miss');
+  if (now === released ? now : ctx.patched('new-backlog-open-misses-only') ? now : released) {
+    yield* startInvestigation(s, ctx, `${ctx.workflowId}.investigation.new-backlog`, 'new_backlog', ref, shanghaiDateOf(at));
   }
 }
 
@@ -800,6 +835,10 @@ export function* onVisit(s: PetitionState, ctx: MachineContext, v: Visit & { rec
   const { recordedBy, ...visit } = v;
   s.visits = [...s.visits, visit].slice(-100);
   s.visitCounts[v.level] += 1;
+  // A visit is a submission (件次) on the matter: counted in its volume and its repeats.
+  s.submissions.total += 1;
+  s.submissions.repeats += 1;
+  s.submissions.lastAt = v.at;
   emit(s, ctx, 'visit', { id: v.id, at: v.at, level: v.level, place: v.place, persons: v.persons, collective: v.collective, abnormalInBeijing: v.abnormalInBeijing }, recordedBy);
 
   const slipId = slipIdOf(ctx);
@@ -817,6 +856,8 @@ export function* onVisit(s: PetitionState, ctx: MachineContext, v: Visit & { rec
   if (isSkipLevel(v, ctx.input.competentLevel ?? 'county')) {
     yield* startInvestigation(s, ctx, `${ctx.workflowId}.investigation.skip-level.${v.id}`, 'skip_level', v.id, shanghaiDateOf(v.at));
   }
+  // Released matters did not treat a visit as a further petition for new backlog; new ones do.
+  if (becomesNewBacklog(isOpen(s.status), s.deadlines) && ctx.patched('visit-makes-new-backlog')) yield* newBacklogCheck(s, ctx, v.id, v.at);
 }
 
 /** Reminders, escalations and expiries now due; a window's expiry may close the matter. Returns whether anything changed. */
@@ -880,10 +921,10 @@ export interface Decision {
 }
 
 /** Runs a transition to its end without I/O: a refusal, or the new state with the events and effects it produced. */
-export function decide(state: PetitionState, c: Command, ctx: Omit<MachineContext, 'record' | 'touch'>, calculate: LimitCalculator): Decision | { refused: Refusal } {
+export function decide(state: PetitionState, c: Command, ctx: Omit<MachineContext, 'record' | 'touch' | 'patched'>, calculate: LimitCalculator): Decision | { refused: Refusal } {
   const s: PetitionState = JSON.parse(JSON.stringify(state));
   const events: TimelineEntry[] = [];
-  const full: MachineContext = { ...ctx, record: (e) => events.push(e), touch: () => undefined };
+  const full: MachineContext = { ...ctx, record: (e) => events.push(e), touch: () => undefined, patched: () => true };
   const refusal = check(s, c, full);
   if (refusal) return { refused: refusal };
   let planned: Deadline[];

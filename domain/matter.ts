@@ -7,14 +7,14 @@
  * - `PetitionSnapshot`: what the `project` activity writes to the read model (the `petitions.state` column);
  * - `PetitionView`: what `GET /api/petitions/:caseNo/state` answers (the live state, as released).
  */
-import type { DeadlineEntry, TimelineEntry } from './record';
+import type { DeadlineEntry, Task, TimelineEntry } from './record';
 import type { LimitKey } from './rules';
 import type { Status, channels } from './petition';
 import type * as C from './commands';
 import type { Visit, VisitLevel } from './triggers';
 import type { EscalationSummary } from './escalation';
 
-export { deadlineStatuses, type DeadlineEntry, type DeadlineStatus, type TimelineEntry } from './record';
+export { deadlineStatuses, type DeadlineEntry, type DeadlineStatus, type Task, type TimelineEntry } from './record';
 
 export type Channel = (typeof channels)[number];
 
@@ -58,16 +58,6 @@ export interface PetitionSettings {
 export interface MeetingRecord extends Omit<C.Meeting, 'meeting'> {
   recordedBy: string;
   recordedAt: string;
-}
-
-/** An obligation on someone's work list (GET /api/tasks). */
-export interface Task {
-  kind: string;
-  assigneeRole: string;
-  unitId: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-  detail: string;
 }
 
 export interface ReviewRecord {
@@ -150,6 +140,9 @@ export interface PetitionSnapshot {
   overdue: boolean;
   deadlines: DeadlineEntry[];
   tasks: Task[];
+  /** Submissions (件次) on the matter: every letter, call, message and visit after the first is a repeat. */
+  submissions: { total: number; repeats: number; refused: number; lastAt?: string };
+  visitCounts: Record<VisitLevel, number>;
   endedAt?: string;
   /** The next event seq: the snapshot replaces an older one only (`last_event_seq`). */
   seq: number;
@@ -169,6 +162,8 @@ export function snapshotOf(s: PetitionState): PetitionSnapshot {
     overdue: s.overdue,
     deadlines: s.deadlines,
     tasks: s.tasks,
+    submissions: { total: s.submissions.total, repeats: s.submissions.repeats, refused: s.submissions.refused, ...(s.submissions.lastAt ? { lastAt: s.submissions.lastAt } : {}) },
+    visitCounts: s.visitCounts,
     ...(s.endedAt ? { endedAt: s.endedAt } : {}),
     seq: s.seq,
   };

@@ -30,6 +30,16 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
+/** An obligation on someone's work list (GET /api/tasks). */
+export interface Task {
+  kind: string;
+  assigneeRole: string;
+  unitId: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+  detail: string;
+}
+
 /** How many events a state keeps; the read model keeps the whole timeline. */
 export const RECENT_EVENTS = 20;
 

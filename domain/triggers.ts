@@ -109,9 +109,12 @@ export function competentLevelFor(divisionLevel: string | null | undefined): Vis
  */
 export function becomesNewBacklog(
   open: boolean,
-  deadlines: readonly { policy: Pick<DeadlinePolicy, 'ruleSet'>; status: string }[],
+  deadlines: readonly { policy: Pick<DeadlinePolicy, 'ruleSet'>; status: string; closedAt?: string }[],
+  rule: 'open_misses' | 'any_miss' = 'open_misses',
 ): boolean {
-  return open && deadlines.some((d) => d.status === 'missed' && (d.policy.ruleSet === '2005' || d.policy.ruleSet === '2022'));
+  // A limit met late but since closed leaves the matter on time now: only a miss still open makes it backlog.
+  // ('any_miss' is the released rule, kept for histories recorded before this was put right.)
+  return open && deadlines.some((d) => d.status === 'missed' && (rule === 'any_miss' || !d.closedAt) && (d.policy.ruleSet === '2005' || d.policy.ruleSet === '2022'));
 }
 
 export const recommendations = ['none', 'criticism', 'discipline_referral', 'organisation_referral'] as const;

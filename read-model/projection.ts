@@ -3,7 +3,7 @@ import { deadlines, escalations, events, petitions, tasks } from '../db/schema';
 import type { Db } from '../db/client';
 import { isOpen } from '../domain/petition';
 import type { ProjectEscalationRequest, ProjectRequest } from '../activities/types';
-import type { TimelineEntry } from '../domain/matter';
+import type { Task, TimelineEntry } from '../domain/matter';
 
 /**
  * Writes a workflow's events and snapshot to the read model in one transaction.
@@ -46,22 +46,27 @@ export async function projectPetition(db: Db, { workflowId, caseNo, events: evs,
       };
       await tx.insert(deadlines).values(row).onConflictDoUpdate({ target: [deadlines.caseNo, deadlines.id], set: { status: row.status, escalatedAt: row.escalatedAt, dueAt: row.dueAt, dueDate: row.dueDate } });
     }
-    await tx.delete(tasks).where(eq(tasks.caseNo, caseNo));
-    if (s.tasks.length) {
-      await tx.insert(tasks).values(
-        s.tasks.map((t) => ({
-          caseNo,
-          kind: t.kind,
-          assigneeRole: t.assigneeRole,
-          unitId: t.unitId,
-          divisionCode: s.divisionCode,
-          dueAt: t.dueAt ? new Date(t.dueAt) : null,
-          overdue: t.overdue,
-          detail: t.detail,
-        })),
-      );
-    }
+    await replaceTasks(tx, caseNo, '', s.divisionCode, s.tasks);
   });
+}
+
+/** A workflow's work-list entries replace the ones it wrote before (source: '' for the matter, else the escalation). */
+async function replaceTasks(tx: Tx, caseNo: string, source: string, divisionCode: string, list: Task[]): Promise<void> {
+  await tx.delete(tasks).where(and(eq(tasks.caseNo, caseNo), eq(tasks.source, source)));
+  if (!list.length) return;
+  await tx.insert(tasks).values(
+    list.map((t) => ({
+      caseNo,
+      source,
+      kind: t.kind,
+      assigneeRole: t.assigneeRole,
+      unitId: t.unitId,
+      divisionCode,
+      dueAt: t.dueAt ? new Date(t.dueAt) : null,
+      overdue: t.overdue,
+      detail: t.detail,
+    })),
+  );
 }
 
 /** Writes an escalation's events (into the matter's timeline) and its state, with the same guards. */
@@ -84,10 +89,12 @@ export async function projectEscalation(db: Db, { workflowId, caseNo, events: ev
       state: s,
       lastEventSeq: lastSeq,
     };
-    await tx
+    const written = await tx
       .insert(escalations)
       .values(row)
-      .onConflictDoUpdate({ target: escalations.id, set: { ...row, id: undefined }, setWhere: lt(escalations.lastEventSeq, lastSeq) });
+      .onConflictDoUpdate({ target: escalations.id, set: { ...row, id: undefined }, setWhere: lt(escalations.lastEventSeq, lastSeq) })
+      .returning({ id: escalations.id });
+    if (written.length) await replaceTasks(tx, caseNo, workflowId, s.divisionCode, s.tasks ?? []);
   });
 }
 

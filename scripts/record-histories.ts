@@ -72,7 +72,7 @@ function commands(h: Harness, m: { caseNo: string }) {
     accept: () => cmd(M.acceptUpdate, {}, HANDLER),
     meet: (n: 1 | 2 | 3, date: string) => cmd(M.meetingUpdate, meeting(n, date), n === 3 ? HEAD : HANDLER),
     reply: () => cmd(M.replyUpdate, reply, HANDLER),
-    evaluate: (unit: 'satisfied' | 'unsatisfied') => cmd(M.evaluationUpdate, { unit, bureau: 'satisfied', reason: unit === 'unsatisfied' ? '处理结果不满意' : undefined }, REGISTRAR),
+    evaluate: (unit: 'satisfied' | 'unsatisfied') => cmd(M.evaluationUpdate, { unit, bureau: 'satisfied', reason: unit === 'unsatisfied' ? '处理结果不满意' : undefined, method: 'phone' as const }, REGISTRAR),
     returnVisit: () => cmd(M.returnVisitUpdate, { notes: '电话回访' }, REGISTRAR),
     requestReview: (level: 'review' | 'reReview', requestedOn?: string) => cmd(M.reviewRequestUpdate, { level, requestedOn, grounds: '不服，请求复查（复核）' }, REGISTRAR),
     decide: (level: 'review' | 'reReview') => cmd(M.reviewDecisionUpdate, { level, outcome: 'upheld', decision: '维持原意见，理由如下' }, SUPERVISOR),

@@ -8,6 +8,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  patched,
   condition,
   getExternalWorkflowHandle,
   proxyActivities,
@@ -21,7 +22,7 @@ import { anyOverdue, currentLimit } from '../domain/limits';
 import { emit, fireAlarms, nextAlarm, startLimit, type RecordContext } from '../domain/record';
 import type { Effect, Refusal, Run } from '../domain/machine';
 import type { TimelineEntry } from '../domain/matter';
-import type { DeadlineRequest, EscalationKind, EscalationStart, EscalationState, EscalationSummary } from '../domain/escalation';
+import { escalationTasks, type DeadlineRequest, type EscalationKind, type EscalationStart, type EscalationState, type EscalationSummary } from '../domain/escalation';
 import type { NoticeKind } from '../domain/notices';
 import { escalationChangedSignal, escalationQuery } from './messages';
 
@@ -128,11 +129,14 @@ export function escalation(kind: EscalationKind, start: EscalationStart, details
     seq: 0,
   };
   const tag = { overlay: kind };
+  // Reminders before an escalation's limits came after its release: escalations started before then have none.
+  const leadDays = patched('escalation-reminders') ? (start.reminderLeadDays ?? []) : [];
 
   function refresh(): void {
     state.overdue = anyOverdue(state.deadlines, rec.now());
     const cur = currentLimit(state.deadlines);
     state.current = cur ? { key: cur.key, dueAt: cur.dueAt } : undefined;
+    state.tasks = escalationTasks(state, rec.now());
   }
 
   setHandler(escalationQuery, () => {
@@ -175,7 +179,7 @@ export function escalation(kind: EscalationKind, start: EscalationStart, details
         return;
       }
       state.uncomputed = state.uncomputed.filter((u) => u.id !== id);
-      startLimit(state, rec, d, id, [], tag);
+      startLimit(state, rec, d, id, leadDays, tag);
     },
     meet(id: string): void {
       state.uncomputed = state.uncomputed.filter((u) => u.id !== id);
@@ -203,13 +207,13 @@ export function escalation(kind: EscalationKind, start: EscalationStart, details
       while (state.status === 'open') {
         const seen = rec.version();
         const retryAt = state.uncomputed.length ? Date.now() + RETRY_UNCOMPUTED_MS : undefined;
-        const next = [nextAlarm(state, []), retryAt].filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+        const next = [nextAlarm(state, leadDays), retryAt].filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
         const woken = next === undefined ? await condition(() => rec.version() !== seen) : await condition(() => rec.version() !== seen, Math.max(next - Date.now(), 1));
         if (woken) continue;
         if (retryAt && Date.now() >= retryAt) {
           for (const u of [...state.uncomputed]) await kit.startDeadline(u.id, u.req);
         }
-        fireAlarms(state, rec, [], tag);
+        fireAlarms(state, rec, leadDays, tag);
         await kit.flush();
       }
       await condition(allHandlersFinished);

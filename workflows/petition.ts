@@ -12,6 +12,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -29,6 +30,7 @@ import {
   onSubmission,
   onVisit,
   planOf,
+  recheck,
   register,
   type Command,
   type CommandOf,
@@ -66,7 +68,7 @@ function matterShell(input: PetitionInput) {
   const state = input.carried ?? initialState(input);
   if (input.carried) state.runs += 1;
   const rec = recorder();
-  const ctx: MachineContext = { ...rec, input, workflowId };
+  const ctx: MachineContext = { ...rec, input, workflowId, patched };
 
   /** Derived fields: overdue flag, current limit, work list. */
   function refresh(): void {
@@ -84,7 +86,8 @@ function matterShell(input: PetitionInput) {
 
   /** A command: refused whole, or planned (its limits computed first), applied, run and projected. */
   async function execute(c: Command): Promise<PetitionView> {
-    const problem = check(state, c, ctx);
+    // The validator checked everything; what the command says is checked again as the released handlers did.
+    const problem = recheck(state, c, ctx);
     if (problem) refused(problem);
     const planned = [];
     for (const req of planOf(state, c, ctx)) planned.push(await computeLimit(req));

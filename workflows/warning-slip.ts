@@ -49,7 +49,9 @@ export async function warningSlipWorkflow(input: WarningSlipInput): Promise<Esca
         const e = explanations.find((x) => x.no === no);
         if (!e) illegal('no_explanation_due', `no explanation ${no} is due: explanations are due after later visits (${explanations.length} so far)`, `第${no}次书面说明尚未到期：再次上访后才需说明（目前${explanations.length}次）`);
         if (e.content) illegal('explained', `explanation ${no} was submitted already`, `第${no}次书面说明已提交`);
-        if (actor.role !== 'admin' && actor.unitId !== kit.state.unitId) illegal('not_warned_unit', 'only the warned unit explains', '只有被预警单位才能提交书面说明');
+        // The warned unit explains; a slip issued while the matter had no unit went to the locality's leaders.
+        const warned = kit.state.unitId ? actor.unitId === kit.state.unitId : actor.role === 'supervisor';
+        if (actor.role !== 'admin' && !warned) illegal('not_warned_unit', 'only the warned unit (or, without a unit, the locality\'s leaders) explains', '只有被预警单位（尚无承办单位的，属地领导）才能提交书面说明');
       },
     },
   );

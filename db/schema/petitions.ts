@@ -128,11 +128,15 @@ export const deadlines = pgTable(
   (t) => [primaryKey({ columns: [t.caseNo, t.id] }), index('deadlines_due_idx').on(t.dueAt)],
 );
 
-/** What someone must do next on a matter; rewritten from each workflow snapshot. Serves GET /api/tasks. */
+/**
+ * What someone must do next on a matter; rewritten from each workflow's snapshot: the matter's own (source '') and
+ * each escalation's (source: its workflow id). Serves GET /api/tasks.
+ */
 export const tasks = pgTable(
   'tasks',
   {
     caseNo: text('case_no').notNull(),
+    source: text('source').notNull().default(''),
     kind: text('kind').notNull(),
     assigneeRole: text('assignee_role').notNull(),
     unitId: text('unit_id'),
@@ -141,7 +145,7 @@ export const tasks = pgTable(
     overdue: boolean('overdue').notNull().default(false),
     detail: text('detail'),
   },
-  (t) => [primaryKey({ columns: [t.caseNo, t.kind] }), index('tasks_due_idx').on(t.dueAt)],
+  (t) => [primaryKey({ columns: [t.caseNo, t.source, t.kind] }), index('tasks_due_idx').on(t.dueAt)],
 );
 
 /** Written notices (告知书, 处理意见书, decisions) in a matter's dossier. */

@@ -59,9 +59,9 @@ describe('a matter driven through its whole course by the API (same-day steps, r
     expect((await p('meetings', 'handler-liandu-housing', meeting(2))).statusCode).toBe(200);
     await tasksBecome('registrar-city', caseNo, ['evaluate']);
 
-    const unsatisfied = await p('evaluation', 'registrar-city', { unit: 'unsatisfied', bureau: 'basically_satisfied' });
+    const unsatisfied = await p('evaluation', 'registrar-city', { unit: 'unsatisfied', bureau: 'basically_satisfied', method: 'phone' });
     expect(unsatisfied.statusCode).toBe(400); // an unsatisfied evaluation needs its reason
-    expect((await p('evaluation', 'registrar-city', { unit: 'unsatisfied', bureau: 'basically_satisfied', reason: '违建未拆' })).json().status).toBe('UNSATISFIED');
+    expect((await p('evaluation', 'registrar-city', { unit: 'unsatisfied', bureau: 'basically_satisfied', reason: '违建未拆', method: 'phone' })).json().status).toBe('UNSATISFIED');
     await tasksBecome('head-liandu-housing', caseNo, ['meet3']);
     expect((await p('meetings', 'handler-liandu-housing', meeting(3))).statusCode).toBe(403); // ③ is the leader's
     expect((await p('meetings', 'head-liandu-housing', meeting(3))).statusCode).toBe(200);

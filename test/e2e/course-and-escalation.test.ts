@@ -58,7 +58,7 @@ describe('the real stack: a matter through every stage, and an escalation from v
       p('reply', 'handler-liandu-housing', { request: '维修并赔偿', facts: '经查渗漏属实', opinion: '限期维修，赔偿依合同', legalBasis: '《建设工程质量管理条例》第四十条', deliveryMethod: 'post' }),
       'REPLIED',
     );
-    await expectOk(p('evaluation', 'registrar-city', { unit: 'unsatisfied', bureau: 'satisfied', reason: '赔偿不足' }), 'UNSATISFIED');
+    await expectOk(p('evaluation', 'registrar-city', { unit: 'unsatisfied', bureau: 'satisfied', reason: '赔偿不足', method: 'phone' }), 'UNSATISFIED');
     await expectOk(p('review-request', 'registrar-city', { grounds: '请求复查赔偿标准' }), 'REVIEW');
     await expectOk(p('review-decision', 'supervisor-city', { outcome: 'changed', decision: '变更赔偿标准为实际损失' }), 'REVIEWED');
     await expectOk(p('re-review-request', 'registrar-city', { grounds: '仍不服，请求复核' }), 'RE_REVIEW');

@@ -49,7 +49,7 @@ const input: PetitionInput = {
 };
 
 /** The context on a given Asia/Shanghai day, at 10:00. */
-const on = (date: string): Omit<MachineContext, 'record' | 'touch'> => ({
+const on = (date: string): Omit<MachineContext, 'record' | 'touch' | 'patched'> => ({
   now: () => new Date(Date.parse(`${date}T02:00:00.000Z`)).toISOString(),
   input,
   workflowId: `petition-${input.caseNo}`,
@@ -65,14 +65,14 @@ const run = (s: PetitionState, c: Command, date: string) => applied(decide(s, c,
 function course(): Record<Status, PetitionState> {
   const registered = initialState(input);
   const triage: PetitionState = JSON.parse(JSON.stringify(registered));
-  drive(register(triage, { ...on('2026-09-21'), record: () => undefined, touch: () => undefined }, input.registeredBy), calculate);
+  drive(register(triage, { ...on('2026-09-21'), record: () => undefined, touch: () => undefined, patched: () => true }, input.registeredBy), calculate);
   const awaiting = run(triage, { type: 'forward', actor: actors.registrar, mode: 'assign', unitId: UNIT }, '2026-09-21').state;
   const handling = run(awaiting, { type: 'accept', actor: actors.unit_handler }, '2026-09-23').state;
   const met = run(handling, { type: 'meeting', actor: actors.unit_handler, meeting: 1, date: '2026-09-28', place: '莲都区住建局', participants: ['王五'] }, '2026-09-28').state;
   const extended = run(met, { type: 'extend', actor: actors.unit_head, days: 20, reason: '需要补充调查取证' }, '2026-09-25').state;
   const replyBody = { request: '拆除违建', facts: '经查属实', opinion: '责令拆除', legalBasis: '《城乡规划法》', deliveryMethod: 'in_person' as const };
   const replied = run(met, { type: 'reply', actor: actors.unit_handler, ...replyBody }, '2026-10-20').state;
-  const unsatisfied = run(replied, { type: 'evaluate', actor: actors.registrar, unit: 'unsatisfied', bureau: 'satisfied', reason: '未拆除' }, '2026-10-22').state;
+  const unsatisfied = run(replied, { type: 'evaluate', actor: actors.registrar, unit: 'unsatisfied', bureau: 'satisfied', reason: '未拆除', method: 'phone' }, '2026-10-22').state;
   const closed: PetitionState = JSON.parse(JSON.stringify(replied));
   onAlarm(closed, { now: () => endOfShanghaiDay('2026-11-19'), record: () => undefined, touch: () => undefined });
   const review = run(unsatisfied, { type: 'requestReview', actor: actors.registrar, level: 'review', grounds: '不服处理意见' }, '2026-11-02').state;
@@ -129,7 +129,7 @@ function commandFor(name: TransitionName, s: PetitionState): Command {
     case 'reply':
       return { type: 'reply', actor: who('unit_handler'), request: '请求', facts: '事实', opinion: '意见', legalBasis: '依据', deliveryMethod: 'post' };
     case 'evaluate':
-      return { type: 'evaluate', actor: who('registrar'), unit: 'satisfied', bureau: 'basically_satisfied' };
+      return { type: 'evaluate', actor: who('registrar'), unit: 'satisfied', bureau: 'basically_satisfied', method: 'letter' };
     case 'returnVisit':
       return { type: 'returnVisit', actor: who('registrar'), notes: '电话回访' };
     case 'sendBack':
@@ -261,5 +261,19 @@ describe('what the machine decides, with real dates', () => {
     expect(availableTransitions(states.IN_HANDLING, actors.unit_head)).toEqual(['extend', 'meet1', 'meet2', 'reply']);
     expect(availableTransitions(states.TRIAGE, actors.registrar)).toEqual(['forward', 'route', 'notAccept', 'link', 'warn']);
     expect(availableTransitions(states.TRIAGE, { ...actors.unit_handler })).toEqual([]);
+  });
+});
+
+describe('who may record an evaluation (nobody marks their own homework)', () => {
+  const body = { type: 'evaluate' as const, unit: 'satisfied' as const, bureau: 'satisfied' as const };
+  it('the unit being evaluated may not, whatever its role', () => {
+    for (const role of ['unit_handler', 'unit_head'] as const) {
+      expect(decide(states.REPLIED, { ...body, actor: actors[role], method: 'phone' }, on('2026-10-21'), calculate)).toMatchObject({ refused: { type: 'Forbidden', code: 'role' } });
+    }
+  });
+  it('a bureau user may, on the petitioner\'s behalf, saying how the evaluation was taken', () => {
+    expect(decide(states.REPLIED, { ...body, actor: actors.registrar }, on('2026-10-21'), calculate)).toMatchObject({ refused: { code: 'evaluation_method' } });
+    const d = run(states.REPLIED, { ...body, actor: actors.supervisor, method: 'visit' }, '2026-10-21');
+    expect(d.state.evaluation).toMatchObject({ unit: 'satisfied', method: 'visit', evaluatedOn: '2026-10-21' });
   });
 });

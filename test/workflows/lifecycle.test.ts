@@ -98,7 +98,7 @@ describe('a matter from intake to 三级终结 (2026 calendar)', () => {
 
   it('evaluated unsatisfied on 2026-10-22: meeting ③ and a return visit fall due; meeting ③ is the unit head\'s, not the handler\'s', async () => {
     await h.skipTo(sh('2026-10-22 10:00'));
-    let s = await h.command(caseNo, M.evaluationUpdate, { unit: 'unsatisfied', bureau: 'basically_satisfied', reason: '拆除期限过长' }, REGISTRAR);
+    let s = await h.command(caseNo, M.evaluationUpdate, { unit: 'unsatisfied', bureau: 'basically_satisfied', reason: '拆除期限过长', method: 'visit' }, REGISTRAR);
     expect(s.status).toBe('UNSATISFIED');
     expect(s.evaluation).toMatchObject({ unit: 'unsatisfied', evaluatedOn: '2026-10-22' });
     expect(limitOf(s, 'evaluation').status).toBe('met');

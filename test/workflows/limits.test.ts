@@ -209,7 +209,7 @@ describe('the evaluation window and the review-request window (reply delivered T
     expect(s.status).toBe('REPLIED');
     expect(s.overdue).toBe(false);
 
-    const r = await refusal(h.command(silent, M.evaluationUpdate, { unit: 'satisfied', bureau: 'satisfied' }, REGISTRAR));
+    const r = await refusal(h.command(silent, M.evaluationUpdate, { unit: 'satisfied', bureau: 'satisfied', method: 'phone' }, REGISTRAR));
     expect(r.type).toBe('IllegalState');
 
     await h.skipTo(sh('2026-09-10 10:00'));
