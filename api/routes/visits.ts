@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { visitProblem, visitSchema, type Visit } from '../../domain/triggers';
 import { isCollective, isOpen, type Status } from '../../domain/petition';
 import { ServiceError } from '../../services/errors';
+import { submissions } from '../../db/schema';
 import { stateQuery, visitSignal, warnUpdate } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { caseParams } from '../params';
@@ -41,6 +42,11 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       const id = `V${createHash('sha256').update(`${row.caseNo}:${key}`).digest('hex').slice(0, 16)}`;
       const visit: Visit = { id, ...req.body, collective: req.body.collective ?? isCollective(req.body.persons) };
       await handle.signal(visitSignal, { ...visit, recordedBy: req.principal.id });
+      // A visit is a submission (件次) on the matter: it counts in the volume like a letter (a retry writes nothing twice).
+      await db
+        .insert(submissions)
+        .values({ id, caseNo: row.caseNo, channel: 'visit', source: 'direct', receivedAt: new Date(visit.at), summary: `${visit.place}（${visit.level}）来访${visit.persons > 1 ? `，${visit.persons}人` : ''}`, initial: false, registeredBy: req.principal.id })
+        .onConflictDoNothing();
       return reply.status(202).send({ visitId: id, caseNo: row.caseNo });
     },
   );
