@@ -82,6 +82,8 @@ export const reviewDecisionSchema = z.object({
   outcome: z.enum(['upheld', 'changed', 'revoked']),
   decision: z.string().min(5).max(10000),
   decidedOn: isoDate.optional(),
+  /** When the decision reached the petitioner (default: the day it was decided): the re-review window runs from it. */
+  deliveredOn: isoDate.optional(),
 });
 export const hearingSchema = z.object({ action: z.enum(['start', 'end']), date: isoDate.optional(), note: z.string().max(2000).optional() });
 

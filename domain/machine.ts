@@ -12,7 +12,7 @@
  */
 import type { Deadline } from './deadline';
 import { naturalDaysBetween, shanghaiDateOf, type IsoDate } from './dates';
-import { hasLimit, type LimitKey } from './rules';
+import { hasLimit, policyFor, type LimitKey } from './rules';
 import { finalStatuses, isOpen, statuses, type Status } from './petition';
 import type * as C from './commands';
 import { may, type Permission } from './access';
@@ -117,7 +117,9 @@ const refuse = (type: RefusalType, code: string, en: string, zh: string): Refusa
 
 /** Whether a limit could not be computed because the calendar does not know its year yet. */
 export function isUnknownYear(err: unknown): err is { type: 'CalendarUnknownYear'; message: string } {
-  return typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'CalendarUnknownYear';
+  // (A failure of the calendar activity, or the calendar's own error in pure use.)
+  if (typeof err !== 'object' || err === null) return false;
+  return (err as { type?: unknown }).type === 'CalendarUnknownYear' || (err as { name?: unknown }).name === 'CalendarUnknownYearError';
 }
 
 // --- Context ----------------------------------------------------------------------------------------------------
@@ -161,6 +163,31 @@ function startPlanned(s: PetitionState, ctx: MachineContext, d: Deadline): Deadl
   return startLimit(s, ctx, d, `${d.key}-${s.deadlines.length + 1}`, s.settings.reminderLeadDays);
 }
 
+/** A planned limit: computed, or waiting for the calendar of its year (see `Transition.waits`). */
+export type Planned = Deadline | { waiting: DeadlineRequest; reason: string };
+
+function startOrWait(s: PetitionState, ctx: MachineContext, p: Planned): void {
+  if ('waiting' in p) waitForCalendar(s, ctx, p.waiting, p.reason);
+  else startPlanned(s, ctx, p);
+}
+
+/** Records a limit that falls in a year the calendar does not know yet; it starts when the year is declared. */
+export function waitForCalendar(s: PetitionState, ctx: MachineContext, req: DeadlineRequest, reason: string): void {
+  const id = `${req.key}-${s.deadlines.length + (s.uncomputed?.length ?? 0) + 1}-waiting`;
+  s.uncomputed = [...(s.uncomputed ?? []), { id, req: { ...req, evaluationDays: s.settings.evaluationDays, investigationDays: s.settings.investigationDays }, reason }];
+  emit(s, ctx, 'deadline.not_computed', { id, key: req.key, startDate: req.startDate, reason });
+}
+
+/** Starts the waiting limits that can now be computed; returns whether any started. */
+export function startWaiting(s: PetitionState, ctx: MachineContext, computed: Map<string, Deadline>): boolean {
+  const ready = (s.uncomputed ?? []).filter((u) => computed.has(u.id));
+  if (!ready.length) return false;
+  s.uncomputed = (s.uncomputed ?? []).filter((u) => !computed.has(u.id));
+  // Under the waiting id, so the timeline shows which waiting limit started.
+  for (const u of ready) startLimit(s, ctx, computed.get(u.id)!, u.id, s.settings.reminderLeadDays);
+  return true;
+}
+
 /** Files a notice (its id is unique for the matter's whole life: the event seq) and records it when filed. */
 function* fileNotice(s: PetitionState, ctx: MachineContext, kind: NoticeKind, fields: [string, string][], actor: Actor | null, legalBasis?: string): Generator<Effect, string, unknown> {
   const id = `${s.caseNo}-N${s.seq}`;
@@ -172,7 +199,7 @@ function* fileNotice(s: PetitionState, ctx: MachineContext, kind: NoticeKind, fi
 }
 
 /** The window a petitioner has to ask for the next level, for the notice that tells them (from its policy). */
-const windowDays = (d: Deadline) => `${d.policy.days}日`;
+const windowDays = (p: Planned) => `${('waiting' in p ? policyFor(p.waiting.key, p.waiting.startDate) : p.policy).days}日`;
 
 const slipIdOf = (ctx: MachineContext) => `${ctx.workflowId}.warning-slip`;
 const escalationBase = (s: PetitionState, ctx: MachineContext) => ({ caseNo: s.caseNo, parentWorkflowId: ctx.workflowId, divisionCode: s.divisionCode, unitId: s.unitId, reminderLeadDays: s.settings.reminderLeadDays });
@@ -227,8 +254,12 @@ export interface Transition<T extends CommandType = CommandType> {
    * while new preconditions in `guard` and the table never refuse an update its history shows accepted.
    */
   late?: (s: PetitionState, c: CommandOf<T>, ctx: MachineContext) => Refusal | undefined;
-  /** Limits computed before anything changes: if one cannot be computed, the command is refused whole. */
+  /**
+   * Limits computed before anything changes: if one cannot be computed, the command is refused whole, unless the
+   * row `waits`: then the act is recorded and the limit waits for the calendar (a year not yet declared).
+   */
   plan?: (s: PetitionState, c: CommandOf<T>, ctx: MachineContext) => DeadlineRequest[];
+  waits?: boolean;
   /**
    * A command refused after it is put on record (a late review request gets a written refusal): the reason, or
    * undefined to go on.
@@ -236,7 +267,7 @@ export interface Transition<T extends CommandType = CommandType> {
   refuseOnRecord?: (s: PetitionState, c: CommandOf<T>, ctx: MachineContext) => Refusal | undefined;
   recordRefusal?: (s: PetitionState, c: CommandOf<T>, ctx: MachineContext) => Run;
   /** Its behaviour: changes the state and yields its effects; `planned` holds the planned limits in order. */
-  run: (s: PetitionState, c: CommandOf<T>, ctx: MachineContext, planned: Deadline[]) => Run;
+  run: (s: PetitionState, c: CommandOf<T>, ctx: MachineContext, planned: Planned[]) => Run;
 }
 
 const TRIAGE_WHAT = { en: 'triage', zh: '分流处理' };
@@ -319,21 +350,25 @@ const decideReviewTransition = (level: 'review' | 'reReview'): Transition<'decid
   notices: [level === 'review' ? 'review_decision' : 're_review_decision'],
   guard: (s) =>
     level === 'reReview' && s.reReview!.hearings.some((h) => !h.end) ? refuse('IllegalState', 'hearing_open', 'end the hearing before deciding', '听证结束后方可作出复核意见') : undefined,
-  late: (s, c, ctx) => dateProblem(c.decidedOn, reviewRecordOf(s, level)!.requestedOn, { en: 'decision date', zh: '决定日期' }, ctx),
-  plan: (s, c, ctx) => (level === 'review' ? [{ key: 'reReviewRequest', startDate: dateOf(c.decidedOn, ctx) }] : []),
+  late: (s, c, ctx) =>
+    dateProblem(c.decidedOn, reviewRecordOf(s, level)!.requestedOn, { en: 'decision date', zh: '决定日期' }, ctx) ??
+    (c.deliveredOn ? dateProblem(c.deliveredOn, dateOf(c.decidedOn, ctx), { en: 'delivery date', zh: '送达日期' }, ctx) : undefined),
+  // The petitioner's window runs from the day the decision reached them, as the review window runs from the reply's.
+  plan: (s, c, ctx) => (level === 'review' ? [{ key: 'reReviewRequest', startDate: c.deliveredOn ?? dateOf(c.decidedOn, ctx) }] : []),
+  waits: true,
   run: (s, c, ctx, [reReviewWindow]) =>
     (function* () {
       const rec = reviewRecordOf(s, level)!;
       const on = dateOf(c.decidedOn, ctx);
-      Object.assign(rec, { decidedOn: on, outcome: c.outcome, decision: c.decision });
+      Object.assign(rec, { decidedOn: on, outcome: c.outcome, decision: c.decision, ...(c.deliveredOn ? { deliveredOn: c.deliveredOn } : {}) });
       emit(s, ctx, level === 'review' ? 'review.decided' : 're_review.decided', { on, outcome: c.outcome }, c.actor.id);
       yield* fileNotice(s, ctx, level === 'review' ? 'review_decision' : 're_review_decision', [
         ['复查（复核）请求', rec.grounds],
         ['结论', c.outcome],
         ['意见', c.decision],
-        reReviewWindow ? ['复核告知', `如不服本复查意见，可自收到之日起${windowDays(reReviewWindow)}内请求复核`] : ['终结', '信访人以同一事实和理由提出信访诉求的，不再受理'],
+        level === 'review' ? ['复核告知', `如不服本复查意见，可自收到之日起${windowDays(reReviewWindow!)}内请求复核`] : ['终结', '信访人以同一事实和理由提出信访诉求的，不再受理'],
       ], c.actor);
-      if (reReviewWindow) startPlanned(s, ctx, reReviewWindow);
+      if (level === 'review') startOrWait(s, ctx, reReviewWindow!);
       else emit(s, ctx, 'terminated', { on }, c.actor.id);
     })(),
 });
@@ -372,7 +407,9 @@ export const transitions: Table = {
           } catch (err) {
             // A working-day window into a year the calendar does not know yet must not block the hand-off itself.
             if (!isUnknownYear(err)) throw err;
-            emit(s, ctx, 'deadline.not_computed', { key: 'objection', reason: err.message });
+            // The unit's right to object is not lost: the window waits for the calendar (released: only noted).
+            if (ctx.patched('limits-wait-for-calendar')) waitForCalendar(s, ctx, { key: 'objection', startDate: today(ctx) }, err.message);
+            else emit(s, ctx, 'deadline.not_computed', { key: 'objection', reason: err.message });
           }
         }
       })(),
@@ -461,9 +498,12 @@ export const transitions: Table = {
     starts: ['triage'],
     late: (s, c, ctx) => {
       const window = liveLimit(s, 'objection');
-      const problem = dateProblem(c.objectedOn, window?.startDate ?? received(ctx), { en: 'objection date', zh: '异议日期' }, ctx);
+      const waiting = s.uncomputed?.find((u) => u.req.key === 'objection');
+      const problem = dateProblem(c.objectedOn, window?.startDate ?? waiting?.req.startDate ?? received(ctx), { en: 'objection date', zh: '异议日期' }, ctx);
       if (problem) return problem;
       const on = dateOf(c.objectedOn, ctx);
+      // A window still waiting for next year's calendar has not ended: the objection is in time.
+      if (waiting) return undefined;
       if (!window || on > window.dueDate)
         return refuse('IllegalState', 'objection_closed', `the objection window has closed${window ? ` (due ${window.dueDate})` : ''}: the unit must accept or the bureau re-route`, `异议期限已过${window ? `（截至${window.dueDate}）` : ''}：承办单位应当受理，或由信访部门重新分流`);
       return undefined;
@@ -497,13 +537,15 @@ export const transitions: Table = {
       return undefined;
     },
     plan: (s, c) => [{ key: 'extension', startDate: liveLimit(s, 'handling')!.dueDate, days: c.days }],
-    run: (s, c, ctx, [extended]) =>
+    run: (s, c, ctx, [planned]) =>
       (function* () {
-        const from = extended!.startDate;
+        // An extension does not wait for the calendar (its new date goes into the notice): planned means computed.
+        const extended = planned as Deadline;
+        const from = extended.startDate;
         s.extension = { days: c.days, reason: c.reason, approvedBy: c.actor.id, on: today(ctx) };
         emit(s, ctx, 'extended', { days: c.days, reason: c.reason, from }, c.actor.id);
-        startPlanned(s, ctx, extended!);
-        yield* fileNotice(s, ctx, 'extension', [['延长天数', `${c.days}日`], ['延期理由', c.reason], ['新的办理期限', extended!.dueDate]], c.actor);
+        startPlanned(s, ctx, extended);
+        yield* fileNotice(s, ctx, 'extension', [['延长天数', `${c.days}日`], ['延期理由', c.reason], ['新的办理期限', extended.dueDate]], c.actor);
       })(),
   },
   meet1: {
@@ -557,6 +599,7 @@ export const transitions: Table = {
       { key: 'evaluation', startDate: dateOf(c.deliveredOn, ctx) },
       { key: 'reviewRequest', startDate: dateOf(c.deliveredOn, ctx) },
     ],
+    waits: true,
     run: (s, c, ctx, [evaluationWindow, reviewWindow]) =>
       (function* () {
         const { actor, deliveredOn: _given, type: _type, ...reply } = c;
@@ -571,8 +614,8 @@ export const transitions: Table = {
         ], actor);
         s.reply = { ...reply, deliveredOn: on, noticeId };
         emit(s, ctx, 'replied', { deliveredOn: on, deliveryMethod: reply.deliveryMethod, noticeId }, actor.id);
-        startPlanned(s, ctx, evaluationWindow!);
-        startPlanned(s, ctx, reviewWindow!);
+        startOrWait(s, ctx, evaluationWindow!);
+        startOrWait(s, ctx, reviewWindow!);
       })(),
   },
   evaluate: {
@@ -765,7 +808,7 @@ export interface Applied {
  * when it ends, enters the status the table names. The caller drives `run` (the workflow with activities, `decide`
  * synchronously) and then projects.
  */
-export function apply(s: PetitionState, c: Command, ctx: MachineContext, planned: Deadline[]): Applied {
+export function apply(s: PetitionState, c: Command, ctx: MachineContext, planned: Planned[]): Applied {
   const t = transitionFor(c);
   const onRecord = (t.refuseOnRecord as ((s: PetitionState, c: Command, ctx: MachineContext) => Refusal | undefined) | undefined)?.(s, c, ctx);
   if (onRecord) return { run: (t.recordRefusal as (s: PetitionState, c: Command, ctx: MachineContext) => Run)(s, c, ctx), refusal: onRecord };
@@ -774,7 +817,7 @@ export function apply(s: PetitionState, c: Command, ctx: MachineContext, planned
       for (const key of t.meets ?? []) closeLimits(s, ctx, key, 'met');
       for (const key of t.cancels ?? []) closeLimits(s, ctx, key, 'cancelled');
       const to = nextStatus(t, s, c);
-      const after = yield* (t.run as (s: PetitionState, c: Command, ctx: MachineContext, planned: Deadline[]) => Run)(s, c, ctx, planned);
+      const after = yield* (t.run as (s: PetitionState, c: Command, ctx: MachineContext, planned: Planned[]) => Run)(s, c, ctx, planned);
       if (to) enter(s, ctx, to);
       return after ?? undefined;
     })(),
@@ -927,12 +970,15 @@ export function decide(state: PetitionState, c: Command, ctx: Omit<MachineContex
   const full: MachineContext = { ...ctx, record: (e) => events.push(e), touch: () => undefined, patched: () => true };
   const refusal = check(s, c, full);
   if (refusal) return { refused: refusal };
-  let planned: Deadline[];
-  try {
-    planned = planOf(s, c, full).map(calculate);
-  } catch (err) {
-    if (isUnknownYear(err)) return { refused: refuse('IllegalState', 'calendar_unknown_year', err.message, '所需年度的工作日历尚未录入') };
-    throw err;
+  const planned: Planned[] = [];
+  for (const req of planOf(s, c, full)) {
+    try {
+      planned.push(calculate(req));
+    } catch (err) {
+      if (!isUnknownYear(err)) throw err;
+      if (!transitionFor(c).waits) return { refused: refuse('IllegalState', 'calendar_unknown_year', err.message, '所需年度的工作日历尚未录入') };
+      planned.push({ waiting: req, reason: err.message });
+    }
   }
   const applied = apply(s, c, full, planned);
   const { effects, after } = drive(applied.run, calculate);

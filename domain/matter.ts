@@ -9,6 +9,7 @@
  */
 import type { DeadlineEntry, Task, TimelineEntry } from './record';
 import type { LimitKey } from './rules';
+import type { DeadlineRequest } from './deadline';
 import type { Status, channels } from './petition';
 import type * as C from './commands';
 import type { Visit, VisitLevel } from './triggers';
@@ -127,6 +128,17 @@ export interface PetitionState {
   overlays: Record<string, EscalationSummary>;
   /** The limit the matter now runs against (for lists sorted by deadline). */
   current?: { key: LimitKey; dueAt: string };
+  /**
+   * Limits waiting for the calendar: they fall in a year whose schedule an admin has not declared complete yet.
+   * They start the moment it is (a signal from the calendar admin, or the daily retry).
+   */
+  uncomputed?: UncomputedLimit[];
+}
+
+export interface UncomputedLimit {
+  id: string;
+  req: DeadlineRequest;
+  reason: string;
 }
 
 /** What the read model keeps of the workflow's state (`petitions.state`): what its readers use, nothing more. */
@@ -143,6 +155,8 @@ export interface PetitionSnapshot {
   /** Submissions (件次) on the matter: every letter, call, message and visit after the first is a repeat. */
   submissions: { total: number; repeats: number; refused: number; lastAt?: string };
   visitCounts: Record<VisitLevel, number>;
+  /** Limits waiting for next year's calendar (the admin's calendar status counts them). */
+  uncomputed: UncomputedLimit[];
   endedAt?: string;
   /** The next event seq: the snapshot replaces an older one only (`last_event_seq`). */
   seq: number;
@@ -164,6 +178,7 @@ export function snapshotOf(s: PetitionState): PetitionSnapshot {
     tasks: s.tasks,
     submissions: { total: s.submissions.total, repeats: s.submissions.repeats, refused: s.submissions.refused, ...(s.submissions.lastAt ? { lastAt: s.submissions.lastAt } : {}) },
     visitCounts: s.visitCounts,
+    uncomputed: s.uncomputed ?? [],
     ...(s.endedAt ? { endedAt: s.endedAt } : {}),
     seq: s.seq,
   };

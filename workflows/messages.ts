@@ -21,6 +21,9 @@ export const submissionSignal = defineSignal<[SubmissionSignal]>('submission');
 /** A petitioner's visit to a petition body; the campaign's triggers read the visits (domain/triggers.ts). */
 export const visitSignal = defineSignal<[Visit & { recordedBy: string }]>('visit');
 
+/** An admin declared a year's calendar complete: limits waiting for it can start now. */
+export const calendarKnownSignal = defineSignal<[{ year: number }]>('calendarKnown');
+
 /** An escalation tells its matter that its state changed. */
 export const escalationChangedSignal = defineSignal<[EscalationSummary]>('overlayChanged');
 

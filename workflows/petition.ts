@@ -21,6 +21,7 @@ import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@te
 import { anyOverdue, currentLimit } from '../domain/limits';
 import { nextAlarm } from '../domain/record';
 import { snapshotOf, viewOf, type PetitionInput, type PetitionView } from '../domain/matter';
+import type { Deadline } from '../domain/deadline';
 import { tasksOf } from '../domain/tasks';
 import {
   apply,
@@ -31,6 +32,10 @@ import {
   onVisit,
   planOf,
   recheck,
+  startWaiting,
+  transitionFor,
+  isUnknownYear,
+  type Planned,
   register,
   type Command,
   type CommandOf,
@@ -89,8 +94,16 @@ function matterShell(input: PetitionInput) {
     // The validator checked everything; what the command says is checked again as the released handlers did.
     const problem = recheck(state, c, ctx);
     if (problem) refused(problem);
-    const planned = [];
-    for (const req of planOf(state, c, ctx)) planned.push(await computeLimit(req));
+    const planned: Planned[] = [];
+    for (const req of planOf(state, c, ctx)) {
+      try {
+        planned.push(await computeLimit(req));
+      } catch (err) {
+        // A year the calendar does not know: the act is recorded and the limit waits (released: refused whole).
+        if (!(isUnknownYear(err) && transitionFor(c).waits && patched('limits-wait-for-calendar'))) throw err;
+        planned.push({ waiting: req, reason: err.message });
+      }
+    }
     const applied = apply(state, c, ctx, planned);
     const after = await runEffects(applied.run, runOwn);
     await flush();
@@ -99,7 +112,22 @@ function matterShell(input: PetitionInput) {
     return viewOf(state);
   }
 
-  return { state, rec, ctx, workflowId, slipId: `${workflowId}.warning-slip`, refresh, flush, execute, runOwn };
+  /** Computes the limits waiting for the calendar; starts those whose year is now known. */
+  async function startWaitingLimits(): Promise<void> {
+    const computed = new Map<string, Deadline>();
+    for (const u of state.uncomputed ?? []) {
+      try {
+        computed.set(u.id, await computeLimit(u.req));
+      } catch (err) {
+        if (!isUnknownYear(err)) throw err;
+      }
+    }
+    if (startWaiting(state, ctx, computed)) await flush();
+  }
+
+  /** Set when waiting limits should be tried again (the calendar changed, or a day passed). */
+  const retry = { waiting: false };
+  return { state, rec, ctx, workflowId, slipId: `${workflowId}.warning-slip`, refresh, flush, execute, runOwn, startWaitingLimits, retry };
 }
 
 /** The effects that are the matter's own: its escalations (children that outlive a continue-as-new) and signals. */
@@ -177,6 +205,11 @@ function handleEvents(m: Matter): void {
     await m.flush();
   });
 
+  setHandler(M.calendarKnownSignal, () => {
+    m.retry.waiting = true;
+    m.rec.touch();
+  });
+
   setHandler(M.escalationChangedSignal, (summary) => {
     state.overlays[summary.id] = summary;
     m.rec.touch();
@@ -210,11 +243,20 @@ async function runUntilDone(m: Matter, input: PetitionInput): Promise<void> {
       slip.status = 'closed';
       await getExternalWorkflowHandle(m.slipId).signal(M.resolveSlipSignal, { reason: `matter ${state.status}` }).catch(() => undefined);
     }
+    if (m.retry.waiting) {
+      m.retry.waiting = false;
+      await m.startWaitingLimits();
+    }
     const seen = rec.version();
-    const wakeAt = [nextAlarm(state, state.settings.reminderLeadDays), lingerUntil()].filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
+    // Limits waiting for the calendar are also tried daily, should a signal from the calendar admin be missed.
+    const retryAt = state.uncomputed?.length ? Date.now() + DAY_MS : undefined;
+    const wakeAt = [nextAlarm(state, state.settings.reminderLeadDays), lingerUntil(), retryAt].filter((t): t is number => t !== undefined).sort((a, b) => a - b)[0];
     // Activity completions also grow the history: wake for that too, or a quiet matter would never continue as new.
     const wake = () => rec.version() !== seen || historyTooLong(state.settings.historyLimit);
     if (wakeAt === undefined) await condition(wake);
-    else if (!(await condition(wake, Math.max(wakeAt - Date.now(), 1))) && onAlarm(state, m.ctx)) await m.flush();
+    else if (!(await condition(wake, Math.max(wakeAt - Date.now(), 1)))) {
+      if (onAlarm(state, m.ctx)) await m.flush();
+      if (retryAt !== undefined && Date.now() >= retryAt) m.retry.waiting = true;
+    }
   }
 }

@@ -59,6 +59,12 @@ describe('a matter driven through its whole course by the API (same-day steps, r
     expect((await p('meetings', 'handler-liandu-housing', meeting(2))).statusCode).toBe(200);
     await tasksBecome('registrar-city', caseNo, ['evaluate']);
 
+    // Nobody marks their own homework: the unit being evaluated may not record the evaluation, whatever its role.
+    for (const unitUser of ['handler-liandu-housing', 'head-liandu-housing']) {
+      expect((await p('evaluation', unitUser, { unit: 'satisfied', bureau: 'satisfied', method: 'phone' })).statusCode).toBe(403);
+    }
+    // The bureau records it on the petitioner's behalf, saying how it was taken.
+    expect((await p('evaluation', 'registrar-city', { unit: 'satisfied', bureau: 'satisfied' })).statusCode).toBe(400);
     const unsatisfied = await p('evaluation', 'registrar-city', { unit: 'unsatisfied', bureau: 'basically_satisfied', method: 'phone' });
     expect(unsatisfied.statusCode).toBe(400); // an unsatisfied evaluation needs its reason
     expect((await p('evaluation', 'registrar-city', { unit: 'unsatisfied', bureau: 'basically_satisfied', reason: '违建未拆', method: 'phone' })).json().status).toBe('UNSATISFIED');
