@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { and, asc, gte, lte } from 'drizzle-orm';
 import { auditLog, calendarOverrides, calendarYears } from '../../db/schema';
-import { addNaturalDays, naturalDaysBetween } from '../../domain/deadline';
+import { addNaturalDays, naturalDaysBetween } from '../../domain/dates';
 import { packageYears } from '../../domain/calendar';
 import { isoDate } from '../../domain/petition';
 import { loadCalendar, waitingLimitsByYear } from '../../read-model/calendar';

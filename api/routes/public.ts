@@ -10,7 +10,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { deadlines, notices, units } from '../../db/schema';
 import * as C from '../../domain/commands';
 import { chineseLabel, stageLabels } from '../../domain/public';
-import { shanghaiDateOf } from '../../domain/deadline';
+import { shanghaiDateOf } from '../../domain/dates';
 import type { Status } from '../../domain/petition';
 import { ServiceError } from '../../services/errors';
 import { unlockQueryCode, verifyPetitioner, type VerifiedMatter } from '../../services/public-channel';

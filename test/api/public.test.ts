@@ -16,11 +16,18 @@ describe("the petitioner's own channel: query code + the last 4 digits of the ph
   let wang: { caseNo: string; queryCode: string };
   let li: { caseNo: string; queryCode: string; idNumber: string };
 
+  /** Registers and returns the case number and the query code intake issued. */
+  async function registerMatter(patch: Record<string, unknown>): Promise<{ caseNo: string; queryCode: string }> {
+    const { caseNo, queryCode } = await b.register(patch);
+    if (!queryCode) throw new Error(`no query code issued for ${caseNo}`);
+    return { caseNo, queryCode };
+  }
+
   beforeAll(async () => {
     b = await createApiBench({ PUBLIC_RATE_PER_IP: '25', PUBLIC_RATE_PER_CODE: '15' });
-    wang = await b.register({ petitioners: [{ name: '王小五', main: true, idNumber: uniqueIdNumber(), phone: '139 0000 2222', address: '莲都区紫金街道1号' }] });
+    wang = await registerMatter({ petitioners: [{ name: '王小五', main: true, idNumber: uniqueIdNumber(), phone: '139 0000 2222', address: '莲都区紫金街道1号' }] });
     const liId = `${uniqueIdNumber().slice(0, 17)}X`;
-    const liAnswer = await b.register({ petitioners: [{ name: '李四', main: true, idNumber: liId, address: '莲都区万象街道9号' }] });
+    const liAnswer = await registerMatter({ petitioners: [{ name: '李四', main: true, idNumber: liId, address: '莲都区万象街道9号' }] });
     li = { ...liAnswer, idNumber: liId };
 
     // 王小五's matter to REPLIED: a unit, a notice or two, an evaluation window.
@@ -125,7 +132,7 @@ describe("the petitioner's own channel: query code + the last 4 digits of the ph
   });
 
   it('rate-limits per code, from any address', async () => {
-    const other = await b.register({ petitioners: [{ name: '赵六', main: true, idNumber: uniqueIdNumber(), phone: '13700001234' }] });
+    const other = await registerMatter({ petitioners: [{ name: '赵六', main: true, idNumber: uniqueIdNumber(), phone: '13700001234' }] });
     const statuses: number[] = [];
     for (let i = 0; i < 16; i++) statuses.push((await pub('/public/status', { queryCode: other.queryCode, factor: '1234' }, newIp())).statusCode);
     expect(statuses.slice(0, 15)).toEqual(Array(15).fill(200));
@@ -133,7 +140,7 @@ describe("the petitioner's own channel: query code + the last 4 digits of the ph
   });
 
   it('locks a code at its tenth failure — then even the right digits are refused — and audits the lock; an admin unlocks it', async () => {
-    const target = await b.register({ petitioners: [{ name: '钱七', main: true, idNumber: uniqueIdNumber(), phone: '13600005678' }] });
+    const target = await registerMatter({ petitioners: [{ name: '钱七', main: true, idNumber: uniqueIdNumber(), phone: '13600005678' }] });
     const answers: number[] = [];
     for (let i = 0; i < 10; i++) answers.push((await pub('/public/status', { queryCode: target.queryCode, factor: String(1000 + i) }, newIp())).statusCode);
     expect(answers).toEqual([...Array(9).fill(401), 423]);
@@ -184,7 +191,7 @@ describe("the petitioner's own channel: query code + the last 4 digits of the ph
 
   // Last: it moves the time-skipping server's clock 8 days on.
   it('once the 7-day evaluation window has passed, the channel refuses the evaluation (超期未评价)', async () => {
-    const late = await b.register({ petitioners: [{ name: '孙八', main: true, idNumber: uniqueIdNumber(), phone: '13500004321' }] });
+    const late = await registerMatter({ petitioners: [{ name: '孙八', main: true, idNumber: uniqueIdNumber(), phone: '13500004321' }] });
     const p = (cmd: string, user: string, body: unknown = {}) => b.post(`/api/petitions/${late.caseNo}/${cmd}`, user, body);
     expect((await p('forward', 'registrar-city', { mode: 'assign', unitId: 'liandu-housing' })).statusCode).toBe(200);
     expect((await p('accept', 'handler-liandu-housing')).statusCode).toBe(200);
