@@ -30,7 +30,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         return explanation;
       } catch (err) {
         if (err instanceof NoSuchLimitError) {
-          throw new ServiceError(422, 'NoSuchLimit', `${err.message}: no ${limit} limit for an event on ${start}`, { limit: `not under rule set ${err.ruleSet}` });
+          throw new ServiceError(422, 'NoSuchLimit', err.message, { limit: `not under rule set ${err.ruleSet}` });
         }
         if (err instanceof CalendarUnknownYearError) {
           throw new ServiceError(422, 'CalendarUnknownYear', err.message, { start: `needs the ${err.year} calendar` });

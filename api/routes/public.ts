@@ -23,6 +23,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const page = readFileSync(join(here, '..', '..', 'public', 'index.html'), 'utf8');
 const script = readFileSync(join(here, '..', '..', 'public', 'status.js'), 'utf8');
 
+const UNIT_ONLY_LIMITS = new Set(['objection']);
+
 /** The credentials of the public channel: always in the body, never in a URL. */
 const credentials = z.object({
   queryCode: z.string().trim().min(4).max(32).describe('the query code (查询码) printed on the registration receipt'),
@@ -96,7 +98,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           .orderBy(asc(deadlines.dueAt)),
         db.select().from(notices).where(eq(notices.caseNo, m.caseNo)).orderBy(asc(notices.issuedAt)),
       ]);
-      const limitsNow = open.map((d) => ({
+      // The unit's own window to object to its remit is no date of the petitioner's.
+      const limitsNow = open.filter((d) => !UNIT_ONLY_LIMITS.has(d.key)).map((d) => ({
         key: d.key,
         label: chineseLabel((d.policy as { label: string }).label),
         dueDate: d.dueDate,
