@@ -56,7 +56,18 @@ function digest(s: string): Buffer {
 // Compared against when the code matches no matter (or the matter has no factor), so both paths do the same work.
 const DUMMY_FACTOR = randomBytes(16).toString('hex');
 
-export type VerifiedMatter = typeof petitions.$inferSelect;
+/** What the channel reads of a matter: never the state snapshot or the intake record (and the same columns either way). */
+const matterColumns = {
+  caseNo: petitions.caseNo,
+  workflowId: petitions.workflowId,
+  status: petitions.status,
+  open: petitions.open,
+  unitId: petitions.unitId,
+  divisionCode: petitions.divisionCode,
+  registeredAt: petitions.registeredAt,
+  petitioners: petitions.petitioners,
+};
+export type VerifiedMatter = { [K in keyof typeof matterColumns]: (typeof petitions.$inferSelect)[K] };
 
 /**
  * Verifies a query code and its second factor for the public channel. Rate-limited per address and per code;
@@ -73,7 +84,7 @@ export async function verifyPetitioner(
   await countRequest(db, `ip:${input.ip}`, limits.perIp, IP_WINDOW_MS, 'from this address');
   await countRequest(db, `code:${code}`, limits.perCode, CODE_WINDOW_MS, 'for this query code');
 
-  const [matter] = await db.select().from(petitions).where(eq(petitions.queryCode, code)).limit(1);
+  const [matter] = await db.select(matterColumns).from(petitions).where(eq(petitions.queryCode, code)).limit(1);
   const [attempts] = await db.select().from(queryCodeAttempts).where(eq(queryCodeAttempts.code, code));
   const expected = matter ? expectedFactor(matter.petitioners) : null;
   const equal = timingSafeEqual(digest(factor), digest(expected ?? DUMMY_FACTOR));
