@@ -72,6 +72,10 @@
     var body = { queryCode: creds.queryCode, factor: creds.factor, unit: form.unit.value, bureau: form.bureau.value };
     var reason = $('reason').value.trim();
     if (reason) body.reason = reason;
+    if ((body.unit === 'unsatisfied' || body.bureau === 'unsatisfied') && !reason) {
+      $('evaluationMessage').textContent = '选择“不满意”时，请填写理由。';
+      return;
+    }
     post('/public/evaluation', body).then(function (res) {
       if (!res.ok) return messageOf(res).then(function (m) { throw new Error(m); });
       $('evaluationMessage').textContent = '评价已提交，谢谢。';
