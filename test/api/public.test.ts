@@ -131,10 +131,17 @@ describe("the petitioner's own channel: query code + the last 4 digits of the ph
     expect((await pub('/public/status', { queryCode: wang.queryCode, factor: '2222' }, newIp())).statusCode).toBe(200);
   });
 
-  it('rate-limits per code, from any address', async () => {
+  it('rate-limits per code, from any address (and shows a forwarded matter\'s acceptance limit, not the unit\'s objection window)', async () => {
     const other = await registerMatter({ petitioners: [{ name: '赵六', main: true, idNumber: uniqueIdNumber(), phone: '13700001234' }] });
-    const statuses: number[] = [];
-    for (let i = 0; i < 16; i++) statuses.push((await pub('/public/status', { queryCode: other.queryCode, factor: '1234' }, newIp())).statusCode);
+    // Handed to a unit: its acceptance limit is the petitioner's next date; the unit's own objection window is not shown.
+    expect((await b.post(`/api/petitions/${other.caseNo}/forward`, 'registrar-city', { mode: 'assign', unitId: 'liandu-housing' })).statusCode).toBe(200);
+    await b.waitForMatter(other.caseNo, (m) => m.deadlines.some((d) => d.key === 'objection'), 'the acceptance and objection limits');
+    const first = (await pub('/public/status', { queryCode: other.queryCode, factor: '1234' }, newIp())).json();
+    expect(first.stage.status).toBe('AWAITING_ACCEPTANCE');
+    expect(first.limits.map((l: { key: string }) => l.key)).toEqual(['acceptance']);
+    expect(first.nextLimit).toMatchObject({ key: 'acceptance', label: '受理告知' });
+    const statuses: number[] = [200];
+    for (let i = 1; i < 16; i++) statuses.push((await pub('/public/status', { queryCode: other.queryCode, factor: '1234' }, newIp())).statusCode);
     expect(statuses.slice(0, 15)).toEqual(Array(15).fill(200));
     expect(statuses[15]).toBe(429);
   });
