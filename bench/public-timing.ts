@@ -51,7 +51,7 @@ for (let i = 0; i < Math.ceil(n / perCode) + 1; i++) {
     category: 'urban_construction',
     purpose: 'complaint',
     summary: '性能测试',
-    petitioners: [{ name: '测试', main: true, phone: '13900001234' }],
+    petitioners: [{ name: '测试', main: true, idType: 'resident_id', phone: '13900001234' }],
     personsCount: 1,
     flags: {},
     intake: {},
