@@ -13,7 +13,9 @@ import taskRoutes from './routes/tasks';
 import noticeRoutes from './routes/notices';
 import adminRoutes from './routes/admin';
 import visitRoutes from './routes/visits';
-import escalationRoutes from './routes/escalations';
+import calendarRoutes from './routes/calendar';
+import deadlineRoutes from './routes/deadlines';
+import publicRoutes from './routes/public';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -44,6 +46,8 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(noticeRoutes, { deps, prefix: '/api' });
   await app.register(adminRoutes, { deps, prefix: '/api' });
   await app.register(visitRoutes, { deps, prefix: '/api' });
-  await app.register(escalationRoutes, { deps, prefix: '/api' });
+  await app.register(calendarRoutes, { deps, prefix: '/api' });
+  await app.register(deadlineRoutes, { deps, prefix: '/api' });
+  await app.register(publicRoutes, { deps });
   return app;
 }

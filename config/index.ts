@@ -42,6 +42,10 @@ export const configSchema = z.object({
   RECORDING_MAX_BYTES: z.coerce.number().int().min(1024).default(500 * 1024 * 1024),
   /** Limit for an accountability investigation (一事双查), natural days. */
   INVESTIGATION_LIMIT_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Requests to the petitioner's public channel (/public/…) allowed per client address in 15 minutes. */
+  PUBLIC_RATE_PER_IP: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Requests to the public channel allowed per query code in an hour (a code also locks at its 10th failure). */
+  PUBLIC_RATE_PER_CODE: z.coerce.number().int().min(1).max(100_000).default(20),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -17,6 +17,10 @@ export type ParentOf = (code: string) => string | null | undefined;
 
 export const unitRoles: readonly Role[] = ['unit_handler', 'unit_head'];
 
+/** Not users of the service but channels: the petitioner through the public query-code channel (api/routes/public.ts). */
+export const channelRoles = ['petitioner'] as const;
+export type ChannelRole = (typeof channelRoles)[number];
+
 /** Every command and the roles that may give it. One table for API and workflow. */
 export const permissions = {
   register: ['registrar', 'admin'],
@@ -33,7 +37,7 @@ export const permissions = {
    * 评价: the petitioner's, taken by the bureau on their behalf (never by the unit being evaluated: nobody marks
    * their own homework), or given by the petitioner through the query-code channel (api/routes/public.ts).
    */
-  evaluate: ['registrar', 'supervisor', 'admin'],
+  evaluate: ['registrar', 'supervisor', 'admin', 'petitioner'],
   returnVisit: ['registrar', 'supervisor', 'admin'],
   sendBack: ['registrar', 'supervisor', 'admin'],
   requestReview: ['registrar', 'admin'],
@@ -49,7 +53,7 @@ export const permissions = {
   read: ['registrar', 'unit_handler', 'unit_head', 'supervisor', 'admin'],
   readMeasures: ['supervisor', 'admin'],
   admin: ['admin'],
-} as const satisfies Record<string, readonly Role[]>;
+} as const satisfies Record<string, readonly (Role | ChannelRole)[]>;
 export type Permission = keyof typeof permissions;
 
 export function may(principal: { role: string }, what: Permission): boolean {

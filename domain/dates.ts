@@ -4,12 +4,22 @@
 /** A calendar date in Asia/Shanghai, YYYY-MM-DD. */
 export type IsoDate = string;
 
+/** What a working-day calendar says of one day (domain/calendar.ts DayInfo), for explaining a deadline. */
+export interface DayFacts {
+  date: IsoDate;
+  working: boolean;
+  /** The package's holiday name or an override's source document. */
+  name?: string;
+  /** 国庆节, 国庆节调休上班, 周末: what a person calls the day when it is not an ordinary weekday. */
+  label?: string;
+}
+
 /** What deadline arithmetic needs of a working-day calendar; domain/calendar.ts implements it with holiday data. */
 export interface WorkingDays {
-  /** The n-th working day after d (d itself excluded). */
-  addWorkingDays(d: IsoDate, n: number): IsoDate;
-  /** d if it is a working day, else the next one. */
-  nextWorkingDayOnOrAfter(d: IsoDate): IsoDate;
+  /** The n-th working day after d (d itself excluded); with `trace`, every day looked at is pushed to it. */
+  addWorkingDays(d: IsoDate, n: number, trace?: DayFacts[]): IsoDate;
+  /** d if it is a working day, else the next one; with `trace`, every day looked at is pushed to it. */
+  nextWorkingDayOnOrAfter(d: IsoDate, trace?: DayFacts[]): IsoDate;
 }
 
 // --- Date primitives (Asia/Shanghai is UTC+8 all year: China has no DST) -------------------------------------

@@ -1,7 +1,7 @@
 // Deadlines of a petition matter: pure arithmetic on Asia/Shanghai calendar dates.
 // Imported by workflow code, so: no I/O, no Node built-ins, no clock reads, and no calendar data — callers that
 // need working days pass a WorkingDays calendar in (domain/calendar.ts in activities).
-import { DAY_MS, addNaturalDays, assertIsoDate, endOfShanghaiDay, instantMs, type IsoDate, type WorkingDays } from './dates';
+import { DAY_MS, addNaturalDays, assertIsoDate, endOfShanghaiDay, instantMs, weekdayOf, type DayFacts, type IsoDate, type WorkingDays } from './dates';
 import { policyFor, type DeadlinePolicy, type LimitKey } from './rules';
 
 // --- Deadlines --------------------------------------------------------------------------------------------------
@@ -32,6 +32,43 @@ export interface ComputeDeadlineOptions {
   pausedDays?: number;
 }
 
+/** A day the count passed over, rolled over or counted against the ordinary week. */
+export interface ExplainedDay {
+  date: IsoDate;
+  /** 国庆节, 春节, 周末; 春节调休上班 for a make-up working day; else the override's source document. */
+  name: string;
+  kind: 'holiday' | 'weekend' | 'makeUpWorkday';
+}
+
+/** How a limit was counted: what GET /api/deadlines/preview answers, derived while computing it. */
+export interface DeadlineExplanation {
+  key: LimitKey;
+  label: string;
+  ruleSet: DeadlinePolicy['ruleSet'];
+  basis: string;
+  counting: DeadlinePolicy['counting'];
+  rollForward: boolean;
+  /** Days counted (a shorter length than the maximum when given, e.g. an extension of 20 d). */
+  days: number;
+  maxDays: number;
+  /** The triggering day, excluded from the count. */
+  startDate: IsoDate;
+  /** The day the count runs from (startDate plus paused days). */
+  countFrom: IsoDate;
+  pausedDays: number;
+  dueDate: IsoDate;
+  dueAt: string;
+  /** Non-working days passed over while counting working days. */
+  skipped: ExplainedDay[];
+  /** Weekend days counted as working days (调休上班). */
+  makeUpWorkdays: ExplainedDay[];
+  /** Non-working days the end of a window rolled over to reach dueDate. */
+  rolledOver: ExplainedDay[];
+  rolledFrom?: IsoDate;
+  /** The same in one Chinese sentence. */
+  summary: string;
+}
+
 /**
  * Computes a limit (domain.md §3 counting): the start day is excluded; natural limits end on start + days;
  * working-day limits on the days-th working day after start; a window with rollForward that ends on a non-working
@@ -43,6 +80,16 @@ export function computeDeadline(
   calendar: WorkingDays,
   opts: ComputeDeadlineOptions = {},
 ): Deadline {
+  return explainDeadline(policy, startDate, calendar, opts).deadline;
+}
+
+/** computeDeadline with the explanation of its counting: the same computation (computeDeadline calls it). */
+export function explainDeadline(
+  policy: DeadlinePolicy,
+  startDate: IsoDate,
+  calendar: WorkingDays,
+  opts: ComputeDeadlineOptions = {},
+): { deadline: Deadline; explanation: DeadlineExplanation } {
   assertIsoDate(startDate, 'start date');
   const days = opts.days ?? policy.days;
   if (!Number.isInteger(days) || days < 1) {
@@ -57,14 +104,16 @@ export function computeDeadline(
   }
 
   const countFrom = addNaturalDays(startDate, paused);
+  const counted: DayFacts[] = [];
+  const rolling: DayFacts[] = [];
   let dueDate: IsoDate;
   let rolledFrom: IsoDate | undefined;
   if (policy.counting === 'working') {
-    dueDate = calendar.addWorkingDays(countFrom, days);
+    dueDate = calendar.addWorkingDays(countFrom, days, counted);
   } else {
     dueDate = addNaturalDays(countFrom, days);
     if (policy.rollForward) {
-      const rolled = calendar.nextWorkingDayOnOrAfter(dueDate);
+      const rolled = calendar.nextWorkingDayOnOrAfter(dueDate, rolling);
       if (rolled !== dueDate) rolledFrom = dueDate;
       dueDate = rolled;
     }
@@ -74,7 +123,58 @@ export function computeDeadline(
   if (policy.key === 'extension') deadline.extendedBy = days;
   if (paused > 0) deadline.pausedDays = paused;
   if (rolledFrom) deadline.rolledFrom = rolledFrom;
-  return deadline;
+
+  const explained = (d: DayFacts): ExplainedDay => ({
+    date: d.date,
+    name: d.label ?? d.name ?? (d.working ? '调休上班' : '非工作日'),
+    kind: d.working ? 'makeUpWorkday' : d.label === '周末' ? 'weekend' : 'holiday',
+  });
+  const isWeekend = (d: IsoDate) => weekdayOf(d) === 0 || weekdayOf(d) === 6;
+  const explanation: DeadlineExplanation = {
+    key: policy.key,
+    label: policy.label,
+    ruleSet: policy.ruleSet,
+    basis: policy.basis,
+    counting: policy.counting,
+    rollForward: policy.rollForward,
+    days,
+    maxDays: policy.days,
+    startDate,
+    countFrom,
+    pausedDays: paused,
+    dueDate,
+    dueAt: deadline.dueAt,
+    skipped: counted.filter((d) => !d.working).map(explained),
+    makeUpWorkdays: counted.filter((d) => d.working && isWeekend(d.date)).map(explained),
+    rolledOver: rolling.filter((d) => !d.working).map(explained),
+    ...(rolledFrom ? { rolledFrom } : {}),
+    summary: '',
+  };
+  explanation.summary = summarize(explanation);
+  return { deadline, explanation };
+}
+
+/** Consecutive days of the same name as one run: 国庆节 2026-10-01至2026-10-07. */
+function runs(days: ExplainedDay[]): string {
+  const out: { name: string; from: IsoDate; to: IsoDate }[] = [];
+  for (const d of days) {
+    const last = out[out.length - 1];
+    if (last && last.name === d.name && addNaturalDays(last.to, 1) === d.date) last.to = d.date;
+    else out.push({ name: d.name, from: d.date, to: d.date });
+  }
+  return out.map((r) => (r.from === r.to ? `${r.name} ${r.from}` : `${r.name} ${r.from}至${r.to}`)).join('，');
+}
+
+function summarize(e: DeadlineExplanation): string {
+  const unit = e.counting === 'working' ? '个工作日' : '日（自然日）';
+  const parts = [`自${e.startDate}次日起${e.pausedDays ? `（另有${e.pausedDays}日不计入，自${e.countFrom}次日起）` : ''}计算${e.days}${unit}`];
+  if (e.skipped.length) parts.push(`跳过非工作日${e.skipped.length}天（${runs(e.skipped)}）`);
+  if (e.makeUpWorkdays.length) parts.push(`计入调休上班日${e.makeUpWorkdays.length}天（${runs(e.makeUpWorkdays)}）`);
+  if (e.counting === 'natural') {
+    if (e.rolledFrom) parts.push(`期满日${e.rolledFrom}为非工作日，顺延${e.rolledOver.length}天（${runs(e.rolledOver)}）`);
+    else parts.push(e.rollForward ? '期满日为工作日，无需顺延' : '节假日照常计入，期满日不顺延');
+  }
+  return `${parts.join('，')}，至${e.dueDate} 24:00（北京时间）届满。依据：${e.basis}。`;
 }
 
 /**
@@ -129,6 +229,11 @@ export interface DeadlineRequest {
  * workflows (through their activity), the API and the tests compute a limit.
  */
 export function computeRequested(req: DeadlineRequest, calendar: WorkingDays): Deadline {
+  return explainRequested(req, calendar).deadline;
+}
+
+/** computeRequested with the explanation of its counting (GET /api/deadlines/preview): the same computation. */
+export function explainRequested(req: DeadlineRequest, calendar: WorkingDays): { deadline: Deadline; explanation: DeadlineExplanation } {
   const policy = policyFor(req.key, req.startDate, { evaluationDays: req.evaluationDays, investigationDays: req.investigationDays });
-  return computeDeadline(policy, req.startDate, calendar, { days: req.days, pausedDays: req.pausedDays });
+  return explainDeadline(policy, req.startDate, calendar, { days: req.days, pausedDays: req.pausedDays });
 }

@@ -5,8 +5,7 @@ import { ServiceError } from '../../services/errors';
 import type { ApiDeps } from '../context';
 import { noticeParams } from '../params';
 import { loadMatter } from '../repositories/matters';
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { noticeHtml } from '../notice-html';
 
 /** Written notices in a matter's dossier, as data and as a printable page. */
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -21,11 +20,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   app.get('/notices/:id', { schema: { tags: ['notices'], params: noticeParams } }, async (req) => load(req, req.params.id));
   app.get('/notices/:id/print', { schema: { tags: ['notices'], summary: 'The notice as a printable HTML document', params: noticeParams } }, async (req, reply) => {
     const n = await load(req, req.params.id);
-    const [title, ...lines] = n.body.split('\n');
-    const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escape(n.title)}</title>
-<style>body{font-family:serif;max-width:42em;margin:3em auto;line-height:1.8}h1{text-align:center;font-size:1.6em}@media print{body{margin:0}}</style></head>
-<body><h1>${escape(title ?? n.title)}</h1>${lines.map((l) => `<p>${escape(l)}</p>`).join('\n')}</body></html>`;
-    return reply.type('text/html; charset=utf-8').send(html);
+    return reply.type('text/html; charset=utf-8').send(noticeHtml(n));
   });
 };
 export default routes;

@@ -67,6 +67,8 @@ export const petitions = pgTable(
     index('petitions_due_idx').on(t.currentDueAt),
     index('petitions_division_idx').on(t.divisionCode),
     index('petitions_unit_idx').on(t.unitId),
+    // The petitioner's public channel finds a matter by its query code.
+    index('petitions_query_code_idx').on(t.queryCode),
     // Possible-repeat lookup at intake: open matters of the same petitioner.
     index('petitions_petitioner_open_idx').on(t.petitionerKey).where(sql`${t.open}`),
   ],

@@ -1,4 +1,4 @@
-import { pgTable, text, integer, date, timestamp, index } from 'drizzle-orm/pg-core';
+import { pgTable, text, integer, date, timestamp, index, boolean } from 'drizzle-orm/pg-core';
 
 /** Administrative divisions of Lishui (seeded from data/lishui-divisions.csv). */
 export const divisions = pgTable('divisions', {
@@ -37,8 +37,23 @@ export const calendarOverrides = pgTable('calendar_overrides', {
   date: date('date', { mode: 'string' }).primaryKey(),
   kind: text('kind', { enum: ['workday', 'holiday'] }).notNull(),
   source: text('source').notNull(),
+  /** The holiday the day belongs to (国庆节), or that a make-up working day is for; shown in deadline explanations. */
+  name: text('name'),
   createdBy: text('created_by').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Years whose schedule an admin has imported. A year the package does not carry counts as known only once its row
+ * says complete (domain/calendar.ts WorkCalendar.knowsYear): not after its first override.
+ */
+export const calendarYears = pgTable('calendar_years', {
+  year: integer('year').primaryKey(),
+  complete: boolean('complete').notNull().default(false),
+  /** The State Council's notice, e.g. 国办发明电〔2026〕N号. */
+  sourceDocument: text('source_document').notNull(),
+  declaredBy: text('declared_by').notNull(),
+  declaredAt: timestamp('declared_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
 /** Per-day counters for case numbers (信访件编号): LS + yyyymmdd + 5 digits. */

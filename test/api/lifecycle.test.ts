@@ -100,14 +100,14 @@ describe('a matter driven through its whole course by the API (same-day steps, r
     await b.waitForMatter(caseNo, (x) => x.notices.some((n) => n.kind === 'refusal'), 'the refusal notice');
   });
 
-  it('an admin enters next year\'s calendar as overrides; others may not; the deadline calendar reads them', async () => {
+  it('an admin enters single overrides for next year; others may not; the calendar reads them but the year stays unknown until declared complete', async () => {
     const body = { overrides: [{ date: '2027-01-01', kind: 'holiday', source: '国办发明电〔2026〕测试' }, { date: '2027-01-04', kind: 'workday', source: '国办发明电〔2026〕测试' }] };
     expect((await b.post('/api/admin/calendar-overrides', 'registrar-city', body)).statusCode).toBe(403);
     const bad = await b.post('/api/admin/calendar-overrides', 'admin', { overrides: [{ date: '2027-02-30', kind: 'holiday', source: 'x' }] });
     expect(bad.statusCode).toBe(400);
     expect((await b.post('/api/admin/calendar-overrides', 'admin', body)).statusCode).toBe(201);
     const calendar = await loadCalendar(b.database.db);
-    expect(calendar.knowsYear(2027)).toBe(true);
     expect(calendar.isWorkingDay('2027-01-01')).toBe(false);
+    expect(calendar.knowsYear(2027)).toBe(false); // POST /api/admin/calendar/years/2027 declares it
   });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { WorkCalendar, CalendarUnknownYearError } from '../../domain/calendar';
+import { WorkCalendar, CalendarUnknownYearError, packageYears } from '../../domain/calendar';
 import { addNaturalDays, shanghaiDateOf, startOfShanghaiDay, endOfShanghaiDay } from '../../domain/dates';
 
 const calendar = new WorkCalendar();
@@ -60,7 +60,7 @@ describe('working days from the official schedule (chinese-days)', () => {
   });
 
   it('an ordinary weekend is not worked and an ordinary weekday is', () => {
-    expect(calendar.dayInfo('2026-03-07')).toEqual({ date: '2026-03-07', working: false, source: 'weekday' });
+    expect(calendar.dayInfo('2026-03-07')).toEqual({ date: '2026-03-07', working: false, source: 'weekday', label: '周末' });
     expect(calendar.dayInfo('2026-03-09')).toEqual({ date: '2026-03-09', working: true, source: 'weekday' });
   });
 
@@ -87,7 +87,7 @@ describe('years without official data', () => {
       expect(e).toBeInstanceOf(CalendarUnknownYearError);
       expect((e as CalendarUnknownYearError).year).toBe(2027);
       expect((e as Error).name).toBe('CalendarUnknownYearError');
-      expect((e as Error).message).toMatch(/2027.*admin.*overrides/);
+      expect((e as Error).message).toMatch(/2027.*admin.*declare it complete/);
     }
   });
 
@@ -95,16 +95,35 @@ describe('years without official data', () => {
     expect(() => calendar.addWorkingDays('2026-12-30', 3)).toThrow(CalendarUnknownYearError);
   });
 
-  it('answers for 2027 once an admin has entered that year’s overrides', () => {
-    const cal = new WorkCalendar([
-      { date: '2027-01-01', kind: 'holiday', source: 'test: 2027 schedule' },
-      { date: '2027-02-06', kind: 'workday', source: 'test: 2027 schedule' },
-    ]);
+  it('does not answer for 2027 after its first overrides: only once an admin declares the schedule complete', () => {
+    const overrides = [
+      { date: '2027-01-01', kind: 'holiday' as const, source: 'test: 2027 schedule', name: '元旦' },
+      { date: '2027-02-06', kind: 'workday' as const, source: 'test: 2027 schedule', name: '春节' },
+    ];
+    const partial = new WorkCalendar(overrides);
+    expect(partial.knowsYear(2027)).toBe(false);
+    expect(() => partial.isWorkingDay('2027-03-01')).toThrow(CalendarUnknownYearError);
+    // An override itself still answers for its own day.
+    expect(partial.isWorkingDay('2027-01-01')).toBe(false);
+
+    const cal = new WorkCalendar(overrides, [2027]);
     expect(cal.knowsYear(2027)).toBe(true);
+    expect(cal.yearSource(2027)).toBe('declared');
     expect(cal.isWorkingDay('2027-03-01')).toBe(true); // Monday
     expect(cal.isWorkingDay('2027-01-01')).toBe(false);
-    expect(cal.dayInfo('2027-02-06')).toEqual({ date: '2027-02-06', working: true, source: 'override', name: 'test: 2027 schedule' });
+    expect(cal.dayInfo('2027-02-06')).toEqual({ date: '2027-02-06', working: true, source: 'override', name: 'test: 2027 schedule', label: '春节调休上班' });
+    expect(cal.dayInfo('2027-01-01')).toMatchObject({ working: false, label: '元旦' });
     expect(cal.addWorkingDays('2026-12-31', 1)).toBe('2027-01-04');
+  });
+
+  it('2004–2026 stay known from the package whatever the admin has declared, and 2026 has its names', () => {
+    const cal = new WorkCalendar([], [2027]);
+    expect(packageYears()).toEqual(Array.from({ length: 23 }, (_, i) => 2004 + i));
+    for (const y of packageYears()) expect(cal.yearSource(y)).toBe('package');
+    expect(cal.yearSource(2028)).toBeUndefined();
+    expect(cal.dayInfo('2026-10-01')).toMatchObject({ working: false, source: 'package', label: '国庆节' });
+    expect(cal.dayInfo('2026-10-10')).toMatchObject({ working: true, source: 'package', label: '国庆节调休上班' });
+    expect(cal.dayInfo('2026-10-08')).toEqual({ date: '2026-10-08', working: true, source: 'weekday' });
   });
 
   it('an override beats the package: with 2026-10-09 a holiday the 3rd working day after 2026-09-30 is 2026-10-12', () => {

@@ -6,18 +6,29 @@ import { createHarness, type Harness } from '../support/harness';
 import { acceptUpdate, forwardUpdate, meetingUpdate, replyUpdate, visitSignal, warnUpdate } from '../../workflows/messages';
 import { escalationQuery } from '../../workflows/messages';
 import { workflowIdFor } from '../../workflows/ids';
-import { calendarOverrides, notices } from '../../db/schema';
+import { calendarOverrides, calendarYears, notices } from '../../db/schema';
+import { loadCalendar, waitingLimitsByYear } from '../../read-model/calendar';
 
 const reply = { request: '拆除违建', facts: '经查属实', opinion: '责令限期拆除', legalBasis: '《城乡规划法》第六十四条', deliveryMethod: 'in_person' as const };
 
 describe('limits that reach into 2027, a year chinese-days has no data for (clock from 2026-12-10)', () => {
   let h: Harness;
+  /** The read model's count of limits waiting on 2027 (projection is asynchronous). */
+  async function expectWaiting(n: number): Promise<void> {
+    let got = -1;
+    for (let i = 0; i < 200; i++) {
+      got = (await waitingLimitsByYear(h.database.db)).get(2027) ?? 0;
+      if (got === n) break;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(got).toBe(n);
+  }
   beforeAll(async () => {
     h = await createHarness('2026-12-10T09:00:00+08:00');
   });
   afterAll(async () => h?.teardown());
 
-  it('a reply delivered 2026-12-10, whose review window would end in 2027, is refused as a whole until an admin enters the 2027 schedule; then it goes through and the window rolls past the weekend', async () => {
+  it('a reply delivered 2026-12-10, whose review window would end in 2027, is refused as a whole until an admin declares the 2027 schedule complete (an override alone is not enough); then it goes through and the window rolls past the weekend', async () => {
     const caseNo = await h.register({});
     await h.command(caseNo, forwardUpdate, { mode: 'assign', unitId: 'liandu-housing' }, 'registrar-city');
     await h.command(caseNo, acceptUpdate, {}, 'handler-liandu-housing');
@@ -34,18 +45,23 @@ describe('limits that reach into 2027, a year chinese-days has no data for (cloc
     expect(s.reply).toBeUndefined();
     expect((await h.database.db.select().from(notices).where(eq(notices.caseNo, caseNo))).some((n) => n.kind === 'reply')).toBe(false);
 
-    // The admin enters 2027's New Year holiday; the year is then known (other days by the week).
+    // The admin enters 2027's New Year holiday: an override alone does not make the year known.
     await h.database.db.insert(calendarOverrides).values([
-      { date: '2027-01-01', kind: 'holiday', source: '测试：2027年部分节假日安排', createdBy: 'admin' },
+      { date: '2027-01-01', kind: 'holiday', source: '测试：2027年部分节假日安排', name: '元旦', createdBy: 'admin' },
     ]);
+    const stillRefused = await h.command(caseNo, replyUpdate, reply, 'handler-liandu-housing').catch((e: unknown) => e);
+    expect(((stillRefused as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('CalendarUnknownYear');
+    // Declared complete, the year is known (days not listed go by the week).
+    await h.database.db.insert(calendarYears).values({ year: 2027, complete: true, sourceDocument: '测试：2027年部分节假日安排', declaredBy: 'admin' });
     const replied = await h.command(caseNo, replyUpdate, reply, 'handler-liandu-housing');
     expect(replied.status).toBe('REPLIED');
     // 2026-12-10 + 30 = 2027-01-09, a Saturday → Monday 2027-01-11.
     expect(replied.deadlines.find((d) => d.key === 'reviewRequest')).toMatchObject({ dueDate: '2027-01-11', rolledFrom: '2027-01-09' });
     await h.database.db.delete(calendarOverrides);
+    await h.database.db.delete(calendarYears);
   });
 
-  it('a warning slip whose explanation limit falls in 2027 records it as not computed, does not fail, and starts it once the schedule is entered', async () => {
+  it('a warning slip whose explanation limit falls in 2027 records it as not computed, does not fail, is counted as waiting on 2027, and starts once the year is declared complete', async () => {
     await h.skipTo('2026-12-29T10:00:00+08:00');
     const caseNo = await h.register({});
     const wf = workflowIdFor(caseNo);
@@ -63,9 +79,20 @@ describe('limits that reach into 2027, a year chinese-days has no data for (cloc
     expect(slip!.status).toBe('open');
     expect(slip!.uncomputed[0]).toMatchObject({ id: 'explanation-1' });
     expect(slip!.deadlines).toHaveLength(0);
+    // GET /api/admin/calendar/status counts it as one limit waiting on 2027.
+    await expectWaiting(1);
 
-    await h.database.db.insert(calendarOverrides).values([{ date: '2027-01-01', kind: 'holiday', source: '测试：2027年部分节假日安排', createdBy: 'admin' }]);
+    // An override alone leaves the year unknown: the daily retry still cannot compute the limit.
+    await h.database.db.insert(calendarOverrides).values([{ date: '2027-01-01', kind: 'holiday', source: '测试：2027年部分节假日安排', name: '元旦', createdBy: 'admin' }]);
+    expect((await loadCalendar(h.database.db)).knowsYear(2027)).toBe(false);
     await h.skipTo('2026-12-30T12:00:00+08:00'); // the daily retry
+    await new Promise((r) => setTimeout(r, 300));
+    slip = await slipHandle.query(escalationQuery);
+    expect(slip.deadlines).toHaveLength(0);
+    await expectWaiting(1);
+
+    await h.database.db.insert(calendarYears).values({ year: 2027, complete: true, sourceDocument: '测试：2027年部分节假日安排', declaredBy: 'admin' });
+    await h.skipTo('2026-12-31T12:00:00+08:00'); // the next daily retry
     slip = await slipHandle.query(escalationQuery);
     for (let i = 0; i < 200 && slip.deadlines.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 30));
@@ -74,5 +101,6 @@ describe('limits that reach into 2027, a year chinese-days has no data for (cloc
     // 3 working days after Tue 2026-12-29: 30, 31, then Mon 2027-01-04 (1 Jan a holiday, 2–3 the weekend).
     expect(slip.deadlines[0]).toMatchObject({ key: 'warningExplanation', dueDate: '2027-01-04' });
     expect(slip.uncomputed).toEqual([]);
+    await expectWaiting(0);
   });
 });
