@@ -62,6 +62,8 @@ export interface Recorded {
   seq: number;
   recent: TimelineEntry[];
   deadlines: DeadlineEntry[];
+  /** Limits waiting for the calendar of their year (see domain/machine.ts waitForCalendar). */
+  uncomputed?: { req: { key: LimitKey } }[];
 }
 
 export function emit(s: Recorded, ctx: RecordContext, type: string, data: Record<string, unknown>, actor: string | null = null): TimelineEntry {
@@ -84,6 +86,8 @@ export function latestLimit(s: Recorded, key: LimitKey): DeadlineEntry | undefin
 
 /** A limit of this key is met (or cancelled) by the act that ends it; one already missed is at least closed. */
 export function closeLimits(s: Recorded, ctx: RecordContext, key: LimitKey, how: 'met' | 'cancelled'): void {
+  // One still waiting for the calendar is settled by the act too: nothing is left to start.
+  if (s.uncomputed?.some((u) => u.req.key === key)) s.uncomputed = s.uncomputed.filter((u) => u.req.key !== key);
   for (const d of s.deadlines) {
     if (d.key !== key) continue;
     if (d.status === 'pending' || d.status === 'paused') {

@@ -1,7 +1,6 @@
-import { and, eq, exists, gt, notExists, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { eq, sql } from 'drizzle-orm';
 import { WorkCalendar, unknownYearIn } from '../domain/calendar';
-import { calendarOverrides, calendarYears, events, escalations, petitions } from '../db/schema';
+import { calendarOverrides, calendarYears, escalations, petitions } from '../db/schema';
 import type { Db } from '../db/client';
 import { explainRequested, type Deadline, type DeadlineExplanation, type DeadlineRequest } from '../domain/deadline';
 
@@ -18,40 +17,23 @@ export async function loadCalendar(db: Db): Promise<WorkCalendar> {
 }
 
 /**
- * Limits waiting for a year's schedule, by year: each `deadline.not_computed` event (its reason names the year, see
- * domain/calendar.ts CalendarUnknownYearError) with no later `deadline.started` of the same limit (the same `id`,
- * or the same `key` for events without an id) in the same stream, whose matter or escalation is still open.
+ * Limits waiting for a year's schedule, by year: what the open matters' and open escalations' last snapshots hold as
+ * uncomputed (each reason names the year, see domain/calendar.ts CalendarUnknownYearError). A limit that started, or
+ * that the act it waited for settled, is no longer there.
  */
 export async function waitingLimitsByYear(db: Db): Promise<Map<number, number>> {
-  const later = alias(events, 'later');
-  const rows = await db
-    .select({ reason: sql<string | null>`${events.data}->>'reason'` })
-    .from(events)
-    .where(
-      and(
-        eq(events.type, 'deadline.not_computed'),
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(later)
-            .where(
-              and(
-                eq(later.stream, events.stream),
-                gt(later.seq, events.seq),
-                eq(later.type, 'deadline.started'),
-                sql`case when ${events.data}->>'id' is not null then ${later.data}->>'id' = ${events.data}->>'id'
-                         else ${later.data}->>'key' = ${events.data}->>'key' end`,
-              ),
-            ),
-        ),
-        or(
-          exists(db.select({ one: sql`1` }).from(escalations).where(and(eq(escalations.id, events.stream), eq(escalations.status, 'open')))),
-          exists(db.select({ one: sql`1` }).from(petitions).where(and(eq(petitions.workflowId, events.stream), eq(petitions.open, true)))),
-        ),
-      ),
-    );
+  const [fromMatters, fromEscalations] = await Promise.all([
+    db
+      .select({ reason: sql<string | null>`u.value->>'reason'` })
+      .from(sql`${petitions}, jsonb_array_elements(coalesce(${petitions.state}->'uncomputed', '[]'::jsonb)) as u`)
+      .where(eq(petitions.open, true)),
+    db
+      .select({ reason: sql<string | null>`u.value->>'reason'` })
+      .from(sql`${escalations}, jsonb_array_elements(coalesce(${escalations.state}->'uncomputed', '[]'::jsonb)) as u`)
+      .where(eq(escalations.status, 'open')),
+  ]);
   const counts = new Map<number, number>();
-  for (const r of rows) {
+  for (const r of [...fromMatters, ...fromEscalations]) {
     const y = r.reason ? unknownYearIn(r.reason) : undefined;
     if (y !== undefined) counts.set(y, (counts.get(y) ?? 0) + 1);
   }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { and, asc, gte, lte } from 'drizzle-orm';
-import { auditLog, calendarOverrides, calendarYears } from '../../db/schema';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
+import { auditLog, calendarOverrides, calendarYears, petitions } from '../../db/schema';
+import { calendarKnownSignal } from '../../workflows/messages';
 import { addNaturalDays, naturalDaysBetween } from '../../domain/dates';
 import { packageYears } from '../../domain/calendar';
 import { isoDate } from '../../domain/petition';
@@ -84,9 +85,12 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           detail: { year, sourceDocument, holidays: holidays.length, holidayDays: rows.filter((r) => r.kind === 'holiday').length, workdays: workdays.length, ip: req.ip },
         });
       });
+      // Matters whose limits wait for a calendar year are told at once (the daily retry catches any missed here).
+      const woken = complete ? await wakeWaitingMatters(year) : 0;
       return reply.status(201).send({
         year,
         complete,
+        woken,
         sourceDocument,
         holidayDays: [...days.values()].filter((d) => d.kind === 'holiday').length,
         workdays: workdays.length,
@@ -95,6 +99,25 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       });
     },
   );
+
+  /** Signals every open matter with a limit waiting for the calendar; answers how many were told. */
+  async function wakeWaitingMatters(year: number): Promise<number> {
+    const waiting = await db
+      .select({ workflowId: petitions.workflowId })
+      .from(petitions)
+      .where(and(eq(petitions.open, true), sql`jsonb_array_length(coalesce(${petitions.state}->'uncomputed', '[]'::jsonb)) > 0`));
+    let told = 0;
+    for (const { workflowId } of waiting) {
+      try {
+        await deps.temporal.workflow.getHandle(workflowId).signal(calendarKnownSignal, { year });
+        told++;
+      } catch (err) {
+        // A matter that has just ended, or Temporal briefly away: its daily retry starts the limit.
+        app.log.warn({ err, workflowId }, 'could not tell a matter its calendar year is known');
+      }
+    }
+    return told;
+  }
 
   app.get('/admin/calendar/status', { schema: { tags: ['admin'], summary: 'Which calendar years are complete, and how many limits wait on each year' } }, async (req) => {
     app.requirePermission(req, 'read');
