@@ -44,6 +44,8 @@ export async function buildConsole({ force = false } = {}) {
     return 'skipped';
   }
   say('building web/ → web/dist …');
+  // A production bundle whatever the caller's NODE_ENV (vitest sets 'test', which would bundle React's dev build).
+  process.env.NODE_ENV = 'production';
   const started = Date.now();
   await vite.build({ configFile: join(webDir, 'vite.config.ts'), logLevel: 'warn' });
   writeFileSync(stamp, new Date().toISOString());

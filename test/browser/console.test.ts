@@ -140,7 +140,7 @@ describe('the console', () => {
     await poll(() => page.getByTestId('matter-status').textContent()).toBe('待交转办');
     await page.getByRole('button', { name: '转送/交办' }).click();
     await choose(page, '责任单位', '莲都区住房和城乡建设局');
-    await page.getByLabel('交办意见').fill('请依法调查处理并按期答复');
+    await page.getByLabel('交办意见', { exact: true }).fill('请依法调查处理并按期答复');
     await page.getByRole('button', { name: '提 交' }).click();
     await poll(() => page.getByTestId('command-result').textContent()).toContain('待受理');
     await poll(() => page.getByTestId('matter-status').textContent()).toBe('待受理');
@@ -161,10 +161,10 @@ describe('the console', () => {
 
     const replyForm = async () => {
       await page.getByRole('button', { name: '出具处理意见书' }).click();
-      await page.getByLabel('信访请求').fill('请求处理餐馆油烟直排');
-      await page.getByLabel('查明事实').fill('经现场核查，该餐馆未安装油烟净化设施');
-      await page.getByLabel('处理意见').fill('责令限期安装油烟净化设施，逾期依法处罚');
-      await page.getByLabel('法律依据').fill('《中华人民共和国大气污染防治法》第八十一条');
+      await page.getByLabel('信访请求', { exact: true }).fill('请求处理餐馆油烟直排');
+      await page.getByLabel('查明事实', { exact: true }).fill('经现场核查，该餐馆未安装油烟净化设施');
+      await page.getByLabel('处理意见', { exact: true }).fill('责令限期安装油烟净化设施，逾期依法处罚');
+      await page.getByLabel('法律依据', { exact: true }).fill('《中华人民共和国大气污染防治法》第八十一条');
       await page.getByRole('button', { name: '提 交' }).click();
     };
     await replyForm();
@@ -175,11 +175,11 @@ describe('the console', () => {
     await page.getByRole('button', { name: '取 消' }).click();
 
     await page.getByRole('button', { name: '记录三见面①' }).click();
-    await page.getByLabel('见面日期').fill(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10));
+    await page.getByLabel('见面日期', { exact: true }).fill(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10));
     await page.keyboard.press('Enter');
-    await page.getByLabel('地点').fill('莲都区住建局接待室');
-    await page.getByLabel('参加人员').fill('张科长、李大明');
-    await page.getByLabel('见面情况').fill('听取诉求，说明调查安排');
+    await page.getByLabel('地点', { exact: true }).fill('莲都区住建局接待室');
+    await page.getByLabel('参加人员', { exact: true }).fill('张科长、李大明');
+    await page.getByLabel('见面情况', { exact: true }).fill('听取诉求，说明调查安排');
     await page.getByRole('button', { name: '提 交' }).click();
     await poll(() => page.getByTestId('command-result').textContent()).toContain('记录三见面①');
 

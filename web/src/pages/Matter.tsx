@@ -57,6 +57,7 @@ export function MatterPage() {
   const m = matter.data;
   const commands = commandsFor(session.user.role, m.status);
   const petitioners: MaskedPetitioner[] = (full.data?.petitioners as MaskedPetitioner[] | undefined) ?? m.petitioners;
+  const limitName = (key: string) => m.deadlines.find((d) => d.key === key)?.policy.label.split(' ')[0] ?? key;
   const current = m.deadlines.find((d) => d.key === m.currentDeadlineKey && (d.status === 'pending' || d.status === 'missed'));
 
   return (
@@ -189,6 +190,7 @@ export function MatterPage() {
             children: (
               <div>
                 <strong>{label(eventLabels, e.type)}</strong>
+                {typeof e.data.key === 'string' ? <span style={{ marginLeft: 8 }}>{limitName(e.data.key)}</span> : null}
                 <span style={{ marginLeft: 8, color: '#595959' }}>{dayjs(e.at).format('YYYY-MM-DD HH:mm')}</span>
                 <span style={{ marginLeft: 8 }}>{e.actor ? `操作人：${e.actor}` : '系统'}</span>
               </div>

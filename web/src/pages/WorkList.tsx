@@ -21,6 +21,12 @@ export function timeLeftText(t: Pick<TaskItem, 'timeLeft' | 'overdue' | 'dueAt'>
   return `剩余 ${t.timeLeft.days} 个${unit}`;
 }
 
+/** A limit ends at 24:00 of its last day: show it so, not as 00:00 of the next. */
+export function endOfDayText(iso: string): string {
+  const t = dayjs(iso);
+  return t.hour() === 0 && t.minute() === 0 ? `${t.subtract(1, 'day').format('YYYY-MM-DD')} 24:00` : t.format('YYYY-MM-DD HH:mm');
+}
+
 /** 工作台: the user's tasks across matters, overdue first then least time left; filters kept in the URL. */
 export function WorkList() {
   const session = loadSession()!;
@@ -87,7 +93,7 @@ export function WorkList() {
       width: 170,
       render: (_, t) => <span className={t.overdue ? 'overdue-text' : undefined} data-testid="time-left">{timeLeftText(t)}</span>,
     },
-    { title: '截止时间', dataIndex: 'dueAt', width: 150, render: (d: string | null) => (d ? dayjs(d).format('YYYY-MM-DD HH:mm') : '—') },
+    { title: '截止时间', dataIndex: 'dueAt', width: 150, render: (d: string | null) => (d ? endOfDayText(d) : '—') },
   ];
 
   return (
