@@ -114,7 +114,7 @@ export default function Dashboard() {
         <Col xs={24} md={12}>
           <Chart
             label={`未办结事项按期率 ${onTime}%`}
-            height={200}
+            height={240}
             option={{ series: [{ type: 'gauge', min: 0, max: 100, detail: { formatter: '{value}%', fontSize: 20 }, title: { show: true, offsetCenter: [0, '70%'] }, data: [{ value: onTime, name: '按期率' }] }] }}
           />
         </Col>
@@ -142,7 +142,7 @@ export default function Dashboard() {
       <Typography.Title level={2} style={{ fontSize: 16, marginTop: 16 }}>月登记量</Typography.Title>
       <Chart
         label="近六个月每月登记事项数"
-        option={{ tooltip: {}, xAxis: { type: 'category', data: f.byMonth.map((m) => m.month) }, yAxis: { type: 'value', minInterval: 1 }, series: [{ type: 'line', data: f.byMonth.map((m) => m.n), smooth: true }] }}
+        option={{ tooltip: {}, xAxis: { type: 'category', data: f.byMonth.map((m) => m.month) }, yAxis: { type: 'value', minInterval: 1 }, series: [{ type: 'line', data: f.byMonth.map((m) => m.n) }] }}
         onClick={(_, i) => navigate(drill({ from: f.byMonth[i]!.from, to: f.byMonth[i]!.to, sort: 'registered' }))}
       />
     </Card>
