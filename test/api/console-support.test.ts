@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema';
-import { addNaturalDays, naturalDaysBetween, shanghaiDateOf } from '../../domain/deadline';
+import { addNaturalDays, naturalDaysBetween, shanghaiDateOf } from '../../domain/dates';
 import { createApiBench, uniqueIdNumber, type ApiBench } from '../support/api';
 
 const DAY = 86_400_000;

@@ -170,7 +170,7 @@ describe('the console', () => {
     await replyForm();
     const refusal = page.getByTestId('refusal');
     await poll(() => refusal.textContent()).toContain('当前状态不允许此操作');
-    expect(await refusal.textContent()).toContain('meeting ①');
+    expect(await refusal.textContent()).toContain('答复前须记录三见面①');
     await shot(page, 'refusal');
     await page.getByRole('button', { name: '取 消' }).click();
 

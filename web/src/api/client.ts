@@ -38,6 +38,8 @@ interface ErrorBody {
   error?: string;
   message?: string;
   fields?: Record<string, string>;
+  /** A workflow refusal's reason in Chinese. */
+  reason?: string;
 }
 
 /** The data of a call, or an ApiError. `T` names the answer of routes whose OpenAPI document gives no response schema. */
@@ -51,7 +53,7 @@ export async function unwrap<T = never, D = unknown>(call: Promise<{ data?: D; e
   const { data, error, response } = result;
   if (!response.ok) {
     const body = (error ?? {}) as ErrorBody;
-    throw new ApiError(response.status, body.error ?? String(response.status), body.message ?? response.statusText, body.fields ?? {});
+    throw new ApiError(response.status, body.error ?? String(response.status), body.reason ?? body.message ?? response.statusText, body.fields ?? {});
   }
   return data as [T] extends [never] ? D : T;
 }

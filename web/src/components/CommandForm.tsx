@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import * as schemas from '../../../domain/commands';
 import { api, ApiError, errorTitle, unwrap } from '../api/client';
 import type { CommandAnswer } from '../api/types';
-import { apiPath, type CommandSpec } from '../commands';
+import type { CommandSpec } from '../commands';
 import { UnitSelect } from './UnitSelect';
 
 /** The API's own schema for each command body: the form validates as the API does. */
@@ -56,7 +56,7 @@ export function CommandForm({ caseNo, spec, onClose, onDone }: { caseNo: string;
   const run = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
       // The path is one of the generated client's command routes; the body was checked against the API's schema.
-      unwrap<CommandAnswer>(api.POST(`/api/petitions/{caseNo}/${apiPath(spec)}` as '/api/petitions/{caseNo}/accept', { params: { path: { caseNo } }, body: body as never })),
+      unwrap<CommandAnswer>(api.POST(`/api/petitions/{caseNo}/${spec.path}` as '/api/petitions/{caseNo}/accept', { params: { path: { caseNo } }, body: body as never })),
     onSuccess: (answer) => onDone(answer),
     onError: (err) => {
       if (err instanceof ApiError && Object.keys(err.fields).length)
@@ -65,7 +65,7 @@ export function CommandForm({ caseNo, spec, onClose, onDone }: { caseNo: string;
   });
   function submit(values: Record<string, unknown>) {
     const body = toBody(spec, values);
-    const parsed = bodySchemas[apiPath(spec)]?.safeParse(body);
+    const parsed = bodySchemas[spec.path]?.safeParse(body);
     if (parsed && !parsed.success) {
       form.setFields(parsed.error.issues.map((i) => ({ name: String(i.path[0] ?? spec.fields[0]?.name), errors: [ruleMessages[i.message] ?? i.message] })));
       return;

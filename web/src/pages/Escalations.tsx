@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom'
 import dayjs from 'dayjs';
 import { api, unwrap } from '../api/client';
 import type { Escalation, Paged } from '../api/types';
-import { escalationStatusLabels, label } from '../labels';
+import { deadlineStatusLabels, escalationStatusLabels, eventLabels, label } from '../labels';
 import { useNames } from '../reference';
 import { ErrorState, Loading } from '../components/States';
 
@@ -44,7 +44,7 @@ export function Escalations() {
   const live = useQuery({
     queryKey: ['escalation', kind, detail],
     enabled: !!detail,
-    queryFn: () => unwrap<Record<string, unknown>>(api.GET(`/api/${kind}/{id}` as '/api/warning-slips/{id}', { params: { path: { id: detail! } } })),
+    queryFn: () => unwrap<EscalationLive>(api.GET(`/api/${kind}/{id}` as '/api/warning-slips/{id}', { params: { path: { id: detail! } } })),
   });
   return (
     <Card title={<Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>预警与督查</Typography.Title>}>
@@ -75,14 +75,57 @@ export function Escalations() {
         />
       )}
       <Drawer open={!!detail} onClose={() => setDetail(null)} title={`${kinds[kind]}详情`} width={560}>
-        {live.isPending ? <Loading /> : live.isError ? <ErrorState error={live.error} onRetry={() => void live.refetch()} /> : (
-          <Descriptions column={1} size="small" bordered>
-            {Object.entries(live.data ?? {}).map(([k, v]) => (
-              <Descriptions.Item key={k} label={k}>{typeof v === 'object' ? <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(v, null, 1)}</pre> : String(v)}</Descriptions.Item>
-            ))}
-          </Descriptions>
-        )}
+        {live.isPending ? <Loading /> : live.isError ? <ErrorState error={live.error} onRetry={() => void live.refetch()} /> : <EscalationDetail e={live.data} />}
       </Drawer>
     </Card>
+  );
+}
+
+interface EscalationLive {
+  caseNo: string;
+  status: string;
+  trigger: string;
+  openedAt: string;
+  closedAt?: string;
+  overdue: boolean;
+  deadlines: { id: string; key: string; dueDate: string; status: string; policy?: { label: string; basis: string } }[];
+  uncomputed: { id: string; reason: string }[];
+  details: Record<string, unknown>;
+  recent: { type: string; at: string; actor?: string | null }[];
+}
+
+/** One escalation's live state (from its workflow), in words. */
+function EscalationDetail({ e }: { e: EscalationLive }) {
+  return (
+    <>
+      <Descriptions column={1} size="small" bordered>
+        <Descriptions.Item label="信访事项"><Link to={`/matters/${e.caseNo}`}>{e.caseNo}</Link></Descriptions.Item>
+        <Descriptions.Item label="起因">{label(triggerLabels, e.trigger)}</Descriptions.Item>
+        <Descriptions.Item label="状态">{label(escalationStatusLabels, e.status)}{e.overdue ? <Tag color="red" style={{ marginLeft: 8 }}>超期</Tag> : null}</Descriptions.Item>
+        <Descriptions.Item label="开始">{dayjs(e.openedAt).format('YYYY-MM-DD HH:mm')}</Descriptions.Item>
+        <Descriptions.Item label="结束">{e.closedAt ? dayjs(e.closedAt).format('YYYY-MM-DD HH:mm') : '—'}</Descriptions.Item>
+      </Descriptions>
+      <Typography.Title level={3} style={{ fontSize: 15, marginTop: 16 }}>期限</Typography.Title>
+      <Table
+        size="small"
+        rowKey="id"
+        pagination={false}
+        dataSource={e.deadlines}
+        locale={{ emptyText: '无' }}
+        columns={[
+          { title: '期限', render: (_, d) => d.policy?.label.split(' ')[0] ?? d.key },
+          { title: '届满日', dataIndex: 'dueDate' },
+          { title: '状态', dataIndex: 'status', render: (s: string) => label(deadlineStatusLabels, s) },
+          { title: '依据', render: (_, d) => d.policy?.basis ?? '—' },
+        ]}
+      />
+      {e.uncomputed.length ? <Typography.Paragraph type="warning" style={{ marginTop: 8 }}>待计算的期限：{e.uncomputed.map((u) => u.reason).join('；')}</Typography.Paragraph> : null}
+      <Typography.Title level={3} style={{ fontSize: 15, marginTop: 16 }}>最近记录</Typography.Title>
+      <ul>
+        {e.recent.map((r, i) => (
+          <li key={i}>{label(eventLabels, r.type)}　{dayjs(r.at).format('YYYY-MM-DD HH:mm')}{r.actor ? `　${r.actor}` : ''}</li>
+        ))}
+      </ul>
+    </>
   );
 }

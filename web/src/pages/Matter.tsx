@@ -55,7 +55,7 @@ export function MatterPage() {
   if (matter.isPending) return <Card><Loading rows={8} /></Card>;
   if (matter.isError) return <Card><ErrorState error={matter.error} onRetry={() => void matter.refetch()} /></Card>;
   const m = matter.data;
-  const commands = commandsFor(session.user.role, m.status);
+  const commands = commandsFor(session.user, m);
   const petitioners: MaskedPetitioner[] = (full.data?.petitioners as MaskedPetitioner[] | undefined) ?? m.petitioners;
   const limitName = (key: string) => m.deadlines.find((d) => d.key === key)?.policy.label.split(' ')[0] ?? key;
   const current = m.deadlines.find((d) => d.key === m.currentDeadlineKey && (d.status === 'pending' || d.status === 'missed'));
@@ -104,7 +104,7 @@ export function MatterPage() {
         {commands.length ? (
           <Space wrap>
             {commands.map((c) => (
-              <Button key={c.path} type={c.danger ? 'default' : 'primary'} danger={c.danger} onClick={() => setOpen(c)}>
+              <Button key={c.transition} type={c.danger ? 'default' : 'primary'} danger={c.danger} onClick={() => setOpen(c)}>
                 {c.label}
               </Button>
             ))}
