@@ -22,6 +22,7 @@ export async function serveConsole(app: FastifyInstance, root = consoleDir): Pro
     prefix: '/',
     wildcard: true,
     index: ['index.html'],
+    cacheControl: false,
     // Hashed assets may be cached for long; index.html must be revalidated so a new build is picked up.
     setHeaders(res, path) {
       res.raw.setHeader('cache-control', path.includes(`${join(root, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
