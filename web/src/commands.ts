@@ -5,7 +5,7 @@
 import { availableTransitions, type TransitionName } from '../../domain/machine';
 import type { PetitionState } from '../../domain/matter';
 import type { Role } from '../../domain/access';
-import { deliveryLabels, reviewOutcomeLabels, satisfactionLabels, statutoryChannelLabels } from './labels';
+import { deliveryLabels, evaluationMethodLabels, reviewOutcomeLabels, satisfactionLabels, statutoryChannelLabels } from './labels';
 
 export type FieldKind = 'text' | 'textarea' | 'date' | 'number' | 'select' | 'unit' | 'list';
 export interface FieldSpec {
@@ -105,6 +105,7 @@ export const commandSpecs: CommandSpec[] = [
       { name: 'unit', label: '对责任单位', kind: 'select', required: true, options: satisfactionLabels },
       { name: 'bureau', label: '对信访部门', kind: 'select', required: true, options: satisfactionLabels },
       { name: 'reason', label: '不满意理由', kind: 'textarea' },
+      { name: 'method', label: '评价方式', kind: 'select', options: evaluationMethodLabels },
       date('evaluatedOn', '评价日期'),
     ],
   },

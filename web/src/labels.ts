@@ -80,7 +80,11 @@ export const taskLabels: Record<string, string> = {
   meet3: '三见面③',
   decideReview: '复查决定',
   decideReReview: '复核决定',
+  threePartyReview: '三方会审',
+  investigate: '一事双查',
 };
+/** A work-list task's name; a warning slip's explanations are numbered (`explain-1`, `explain-2`). */
+export const taskLabel = (kind: string): string => (kind.startsWith('explain-') ? `预警单书面说明（第${kind.slice(8)}次）` : (taskLabels[kind] ?? kind));
 export const deadlineStatusLabels: Record<string, string> = {
   pending: '计时中',
   met: '按期完成',
@@ -92,6 +96,7 @@ export const deadlineStatusLabels: Record<string, string> = {
 };
 export const countingLabels: Record<string, string> = { natural: '自然日', working: '工作日' };
 export const satisfactionLabels: Record<string, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' };
+export const evaluationMethodLabels: Record<string, string> = { phone: '电话', visit: '来访', letter: '信函', query_code: '查询码自助评价' };
 export const deliveryLabels: Record<string, string> = { in_person: '当面送达', post: '邮寄', online: '网上送达', sms: '短信' };
 export const reviewOutcomeLabels: Record<string, string> = { upheld: '维持', changed: '变更', revoked: '撤销' };
 export const eventLabels: Record<string, string> = {

@@ -557,6 +557,8 @@ export interface paths {
                         /** @enum {string} */
                         bureau: "satisfied" | "basically_satisfied" | "unsatisfied";
                         evaluatedOn?: string;
+                        /** @enum {string} */
+                        method?: "phone" | "visit" | "letter" | "query_code";
                         reason?: string;
                         /** @enum {string} */
                         unit: "satisfied" | "basically_satisfied" | "unsatisfied";

@@ -20,7 +20,7 @@ import {
   sourceLabels,
   statusColors,
   statusLabels,
-  taskLabels,
+  taskLabel,
 } from '../labels';
 import { useNames } from '../reference';
 import { loadSession } from '../session';
@@ -98,7 +98,7 @@ export function MatterPage() {
         ) : null}
         {m.tasks.length ? (
           <Typography.Paragraph>
-            待办：{m.tasks.map((t) => `${label(taskLabels, t.kind)}（${t.detail}）`).join('；')}
+            待办：{m.tasks.map((t) => `${taskLabel(t.kind)}（${t.detail}）`).join('；')}
           </Typography.Paragraph>
         ) : null}
         {commands.length ? (

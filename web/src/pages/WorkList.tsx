@@ -7,7 +7,7 @@ import dayjs from 'dayjs';
 import { may } from '../../../domain/access';
 import { api, unwrap, ApiError } from '../api/client';
 import type { TaskItem } from '../api/types';
-import { countingLabels, label, statusLabels, taskLabels } from '../labels';
+import { countingLabels, label, statusLabels, taskLabel, taskLabels } from '../labels';
 import { loadSession } from '../session';
 import { ErrorState } from '../components/States';
 import { UnitSelect } from '../components/UnitSelect';
@@ -69,7 +69,7 @@ export function WorkList() {
       ),
     },
     { title: '状态', dataIndex: 'status', width: 110, render: (s: string | null) => label(statusLabels, s) },
-    { title: '待办', dataIndex: 'kind', width: 200, render: (k: string, t) => <Space direction="vertical" size={0}><span>{label(taskLabels, k)}</span><Typography.Text type="secondary" style={{ fontSize: 12 }}>{t.detail}</Typography.Text></Space> },
+    { title: '待办', dataIndex: 'kind', width: 200, render: (k: string, t) => <Space direction="vertical" size={0}><span>{taskLabel(k)}</span><Typography.Text type="secondary" style={{ fontSize: 12 }}>{t.detail}</Typography.Text></Space> },
     {
       title: '期限及依据',
       dataIndex: 'limit',
