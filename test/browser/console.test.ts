@@ -63,8 +63,8 @@ async function expectAccessible(page: Page, what: string): Promise<void> {
   expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
 
-async function shot(page: Page, name: string, docs = false): Promise<void> {
-  const path = await screenshot(page, name);
+async function shot(page: Page, name: string, docs = false, fullPage = true): Promise<void> {
+  const path = await screenshot(page, name, fullPage);
   if (docs && process.env.UPDATE_SCREENSHOTS === '1') {
     mkdirSync(join(repoRoot, 'docs', 'screenshots'), { recursive: true });
     copyFileSync(path, join(repoRoot, 'docs', 'screenshots', `${name}.png`));
@@ -171,7 +171,8 @@ describe('the console', () => {
     const refusal = page.getByTestId('refusal');
     await poll(() => refusal.textContent()).toContain('当前状态不允许此操作');
     expect(await refusal.textContent()).toContain('答复前须记录三见面①');
-    await shot(page, 'refusal');
+    await refusal.scrollIntoViewIfNeeded();
+    await shot(page, 'refusal', false, false);
     await page.getByRole('button', { name: '取 消' }).click();
 
     await page.getByRole('button', { name: '记录三见面①' }).click();
