@@ -7,8 +7,8 @@ import fastifyStatic from '@fastify/static';
 /** The built console (web/dist), made by scripts/build-web.mjs. */
 export const consoleDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
-/** Paths the console never owns: the API, the development login, the OpenAPI page and the health checks. */
-const serverPaths = /^\/(api|auth|docs|health)(\/|$|\?)/;
+/** Paths the console never owns: the API, the development login, the OpenAPI page, the health checks, the petitioners' page. */
+const serverPaths = /^\/(api|auth|docs|health|public|cx)(\/|$|\?)/;
 
 /**
  * Serves the console at `/` next to the API: its files, and index.html for any other GET outside the server's

@@ -1,6 +1,5 @@
 // What the console asks of the API beyond the caseworkers' commands: the work list's limits and time left, possible
-// repeats before registering, the masked (unaudited) read of a matter, reference data, the sign-in picker and the
-// calendar's years.
+// repeats before registering, the masked (unaudited) read of a matter, reference data and the sign-in picker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema';
@@ -69,20 +68,5 @@ describe('the API behind the console', () => {
     const ref = (await b.get('/api/reference', 'handler-liandu-housing')).json();
     expect(ref.units).toContainEqual(expect.objectContaining({ id: 'liandu-housing', name: '莲都区住房和城乡建设局' }));
     expect(ref.divisions).toContainEqual(expect.objectContaining({ code: '331102', name: '莲都区', parentCode: '331100' }));
-  });
-
-  it("tells each year's calendar status: a year without data becomes known once an admin enters its schedule", async () => {
-    const thisYear = Number(shanghaiDateOf(new Date()).slice(0, 4));
-    const years = async () => (await b.get('/api/admin/calendar-years', 'admin')).json().items as { year: number; package: boolean; overrides: number; known: boolean }[];
-    const before = await years();
-    expect(before.map((y) => y.year)).toEqual([thisYear - 1, thisYear, thisYear + 1]);
-    expect(before.find((y) => y.year === thisYear)).toMatchObject({ package: true, known: true });
-    const next = before.find((y) => y.year === thisYear + 1)!;
-    if (!next.package) {
-      expect(next.known).toBe(false);
-      const saved = await b.post('/api/admin/calendar-overrides', 'admin', { overrides: [{ date: `${thisYear + 1}-01-01`, kind: 'holiday', source: '国办发明电（测试）' }] });
-      expect(saved.statusCode).toBe(201);
-      expect((await years()).find((y) => y.year === thisYear + 1)).toMatchObject({ package: false, overrides: 1, known: true });
-    }
   });
 });

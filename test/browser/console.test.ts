@@ -263,18 +263,20 @@ describe('the console', () => {
     await expectAccessible(page, 'escalations');
   });
 
-  it('an admin sees each year of the working-day calendar and enters an override', async () => {
+  it("an admin sees each year of the working-day calendar and imports next year's schedule", async () => {
     const { page } = await browser.page();
     await signIn(page, 'admin');
     await page.getByRole('link', { name: '工作日历' }).click();
-    const thisYear = new Date().getFullYear();
-    await page.locator('tr', { hasText: String(thisYear + 1) }).first().waitFor();
+    const next = new Date().getFullYear() + 1;
+    const row = page.locator('tr', { hasText: String(next) }).first();
+    await poll(() => row.textContent()).toContain('未完整');
     await page.getByLabel('文件文号').fill('国办发明电〔2026〕99号（测试）');
-    await page.getByLabel(/放假日期/).fill(`${thisYear + 1}-01-01~${thisYear + 1}-01-03`);
-    await page.getByLabel('调休上班日期').fill(`${thisYear + 1}-01-04`);
+    await page.getByLabel(/放假安排/).fill(`元旦 ${next}-01-01~${next}-01-03`);
+    await page.getByLabel(/调休上班/).fill(`春节 ${next}-02-20`);
     await page.getByRole('button', { name: '导 入' }).click();
-    await page.getByText('已保存 4 天').waitFor();
-    await poll(() => page.locator('tr', { hasText: `${thisYear + 1}-01-04` }).textContent()).toContain('工作日');
+    await page.getByText(`已导入 ${next} 年：放假 3 天，调休上班 1 天，已声明完整`).waitFor();
+    await poll(() => row.textContent()).toContain('完整，可计算期限');
+    await poll(() => page.locator('tr', { hasText: `${next}-02-20` }).textContent()).toContain('工作日');
     await shot(page, 'calendar');
     await expectAccessible(page, 'calendar admin');
   });

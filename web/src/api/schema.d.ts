@@ -62,14 +62,14 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/calendar-years": {
+    "/api/admin/calendar/status": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Each year's calendar: from the package data, from overrides only, or unknown (limits into it are refused) */
+        /** Which calendar years are complete, and how many limits wait on each year */
         get: {
             parameters: {
                 query?: never;
@@ -84,16 +84,154 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content: {
-                        "application/json": {
-                            items: {
-                                known: boolean;
-                                overrides: number;
-                                package: boolean;
-                                year: number;
-                            }[];
-                        };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/calendar/years/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a whole year's holiday schedule (holidays and make-up working days) and declare it complete */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description false saves the schedule without declaring the year known
+                         * @default true
+                         */
+                        complete?: boolean;
+                        /** @description each holiday as a range of days off, weekends inside it included */
+                        holidays: {
+                            from: string;
+                            /** @description e.g. 春节 */
+                            name: string;
+                            to: string;
+                        }[];
+                        /** @description the State Council notice, e.g. 国办发明电〔2026〕N号 */
+                        sourceDocument: string;
+                        /**
+                         * @description make-up working days (调休上班), usually Saturdays or Sundays
+                         * @default []
+                         */
+                        workdays?: {
+                            date: string;
+                            /** @description the holiday it makes up for, e.g. 春节 */
+                            name: string;
+                        }[];
                     };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/query-codes/{code}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift the lock of a query code after checking the petitioner in person (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deadlines/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When would a limit started on a date be due, and why */
+        get: {
+            parameters: {
+                query: {
+                    /** @description a shorter length than the rule’s maximum (an extension of 20 d) */
+                    days?: number;
+                    /** @description the limit, e.g. handling, objection, reviewRequest */
+                    limit: "triage" | "acceptance" | "objection" | "handling" | "extension" | "reviewRequest" | "reviewDecision" | "reReviewRequest" | "reReviewDecision" | "evaluation" | "warningExplanation" | "threePartyReview" | "investigation";
+                    /** @description the day of the event that starts it (not counted), YYYY-MM-DD */
+                    start: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -913,6 +1051,7 @@ export interface paths {
                     "application/json": {
                         decidedOn?: string;
                         decision: string;
+                        deliveredOn?: string;
                         /** @enum {string} */
                         outcome: "upheld" | "changed" | "revoked";
                     };
@@ -1092,6 +1231,7 @@ export interface paths {
                     "application/json": {
                         decidedOn?: string;
                         decision: string;
+                        deliveredOn?: string;
                         /** @enum {string} */
                         outcome: "upheld" | "changed" | "revoked";
                     };
@@ -2115,6 +2255,145 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The petitioner's own evaluation of the unit and the bureau, within the evaluation window */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        bureau: "satisfied" | "basically_satisfied" | "unsatisfied";
+                        evaluatedOn?: string;
+                        /** @description last 4 digits of the registered phone, or of the ID number when no phone was registered */
+                        factor: string;
+                        /** @enum {string} */
+                        method?: "phone" | "visit" | "letter" | "query_code";
+                        /** @description the query code (查询码) printed on the registration receipt */
+                        queryCode: string;
+                        reason?: string;
+                        /** @enum {string} */
+                        unit: "satisfied" | "basically_satisfied" | "unsatisfied";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/notices/{id}/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A notice of the matter as a printable HTML document (same query code and factor) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description last 4 digits of the registered phone, or of the ID number when no phone was registered */
+                        factor: string;
+                        /** @description the query code (查询码) printed on the registration receipt */
+                        queryCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The petitioner's view of their matter, by query code and second factor */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description last 4 digits of the registered phone, or of the ID number when no phone was registered */
+                        factor: string;
+                        /** @description the query code (查询码) printed on the registration receipt */
+                        queryCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

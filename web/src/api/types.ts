@@ -114,6 +114,7 @@ export interface Escalation {
 export interface CalendarOverride {
   date: string;
   kind: 'workday' | 'holiday';
+  name?: string | null;
   source: string;
   createdBy: string;
   createdAt: string;
