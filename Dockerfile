@@ -1,5 +1,15 @@
 # The api and worker image (docker-compose.yml runs it twice: `npm run api` and `npm run worker`).
-# TypeScript runs through tsx, as in development: there is no build step.
+# TypeScript runs through tsx, as in development: the only build step is the web console's bundle, made in a
+# stage of its own (Vite and the front-end libraries are dev dependencies) and copied into the image.
+FROM node:24-bookworm-slim AS console
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --include=dev --no-audit --no-fund
+COPY web ./web
+COPY domain ./domain
+COPY scripts/build-web.mjs ./scripts/
+RUN node scripts/build-web.mjs --force
+
 FROM node:24-bookworm-slim
 
 ENV NODE_ENV=production \
@@ -14,6 +24,7 @@ RUN npm ci --ignore-scripts --no-audit \
     && npm cache clean --force
 
 COPY . .
+COPY --from=console /app/web/dist ./web/dist
 
 # Recordings of three-party review sessions are written under DATA_DIR (a volume in docker-compose.yml).
 ENV DATA_DIR=/app/data

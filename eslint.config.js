@@ -21,7 +21,7 @@ const ioLibraries = [
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'data/', '.temporal/', '.tmp/', 'db/migrations/', 'coverage/'],
+    ignores: ['node_modules/', 'data/', '.temporal/', '.tmp/', 'db/migrations/', 'coverage/', 'web/dist/', 'web/src/api/schema.d.ts'],
   },
   {
     files: ['**/*.js', '**/*.mjs'],
@@ -40,7 +40,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

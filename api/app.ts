@@ -16,6 +16,9 @@ import visitRoutes from './routes/visits';
 import calendarRoutes from './routes/calendar';
 import deadlineRoutes from './routes/deadlines';
 import publicRoutes from './routes/public';
+import escalationRoutes from './routes/escalations';
+import referenceRoutes from './routes/reference';
+import repeatRoutes from './routes/repeats';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -49,5 +52,8 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(calendarRoutes, { deps, prefix: '/api' });
   await app.register(deadlineRoutes, { deps, prefix: '/api' });
   await app.register(publicRoutes, { deps });
+  await app.register(escalationRoutes, { deps, prefix: '/api' });
+  await app.register(referenceRoutes, { deps, prefix: '/api' });
+  await app.register(repeatRoutes, { deps, prefix: '/api' });
   return app;
 }

@@ -17,6 +17,9 @@ interface Body {
   error: string;
   message: string;
   fields?: Record<string, string>;
+  /** A workflow refusal's code and its reason in Chinese (domain/machine.ts), for the console. */
+  code?: string;
+  reason?: string;
 }
 
 /** Is this the database or Temporal being unreachable (→ 503), rather than a bug (→ 500)? */
@@ -52,7 +55,14 @@ export function toHttp(err: unknown): Body {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) {
       const statusCode = FAILURE_STATUS[cause.type ?? ''] ?? 409;
-      return { statusCode, error: cause.type ?? 'Refused', message: cause.message };
+      const detail = cause.details?.[0] as { code?: unknown; zh?: unknown } | undefined;
+      return {
+        statusCode,
+        error: cause.type ?? 'Refused',
+        message: cause.message,
+        ...(typeof detail?.code === 'string' ? { code: detail.code } : {}),
+        ...(typeof detail?.zh === 'string' ? { reason: detail.zh } : {}),
+      };
     }
   }
   if (err instanceof WorkflowNotFoundError) return { statusCode: 404, error: 'NotFound', message: 'no running workflow for this matter' };

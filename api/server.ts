@@ -2,6 +2,7 @@ import type { AppConfig } from '../config';
 import type { Database } from '../db/client';
 import { buildApp } from './app';
 import { temporalClient } from '../services/bootstrap';
+import { serveConsole } from './plugins/console';
 
 export interface RunningApi {
   url: string;
@@ -12,6 +13,9 @@ export interface RunningApi {
 export async function startApi(opts: { config: AppConfig; database: Database; temporalAddress: string }): Promise<RunningApi> {
   const temporal = temporalClient(opts.config, opts.temporalAddress);
   const app = await buildApp({ config: opts.config, database: opts.database, temporal });
+  // The console at `/` when it has been built (npm install builds it; scripts/build-web.mjs).
+  const withConsole = await serveConsole(app);
+  if (!withConsole) app.log.warn('the console is not built (web/dist): run `npm run build:web`; serving the API only');
   const url = await app.listen({ host: opts.config.HOST, port: opts.config.PORT });
   return {
     url,

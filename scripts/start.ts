@@ -6,6 +6,8 @@ import { startWorker } from '../worker/run';
 import { startApi } from '../api/server';
 import { startDevServer, type DevServer } from '../lib/dev-server';
 import { temporalCliPath } from '../lib/temporal-binaries';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 let config;
 try {
@@ -30,6 +32,9 @@ async function stopAll(code: number): Promise<never> {
 }
 process.once('SIGINT', () => void stopAll(0));
 process.once('SIGTERM', () => void stopAll(0));
+
+// The console (web/): npm install built it; build again here if its sources changed since (a no-op otherwise).
+spawnSync(process.execPath, [fileURLToPath(new URL('./build-web.mjs', import.meta.url))], { stdio: 'inherit' });
 
 try {
   let address = config.TEMPORAL_ADDRESS;
@@ -60,6 +65,7 @@ try {
   console.log(`  Database      ${database.kind === 'pglite' ? `PGlite in ${config.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`);
   console.log(`  Worker        task queue "${config.TEMPORAL_TASK_QUEUE}"`);
   console.log(`  API           ${api.url}   docs ${api.url}/docs   ready ${api.url}/health/ready`);
+  console.log(`  Console       ${api.url}/`);
   console.log('\nCtrl-C stops everything.');
   worker.done.catch(async (err) => {
     console.error('The worker stopped:', err);

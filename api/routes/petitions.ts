@@ -34,6 +34,11 @@ const listQuery = z.object({
   ...pageQuery,
 });
 
+/** Petitioners as lists show them: names, ID numbers and phones masked, addresses left out. */
+function maskPetitioners(ps: { name: string; main?: boolean; idNumber?: string | null; phone?: string | null }[]) {
+  return ps.map((x) => ({ name: maskName(x.name), main: !!x.main, idNumber: maskId(x.idNumber), phone: maskPhone(x.phone) }));
+}
+
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
 
@@ -90,7 +95,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       unitId: r.unitId,
       category: r.category,
       summary: r.summary.length > 120 ? `${r.summary.slice(0, 120)}…` : r.summary,
-      petitioners: r.petitioners.map((x) => ({ name: maskName(x.name), main: !!x.main, idNumber: maskId(x.idNumber), phone: maskPhone(x.phone) })),
+      petitioners: maskPetitioners(r.petitioners),
       personsCount: r.personsCount,
       receivedAt: r.receivedAt.toISOString(),
       registeredAt: r.registeredAt.toISOString(),
@@ -100,9 +105,13 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     }));
   });
 
-  app.get('/petitions/:caseNo', { schema: { tags: ['petitions'], summary: 'A matter with its full record and timeline (read audited)', params: caseParams } }, async (req) => {
+  const detailQuery = z.object({
+    personalData: z.enum(['full', 'masked']).default('full').describe("masked: petitioners' personal data masked as in lists, and the read is not audited"),
+  });
+  app.get('/petitions/:caseNo', { schema: { tags: ['petitions'], summary: 'A matter with its full record and timeline (read audited unless masked)', params: caseParams, querystring: detailQuery } }, async (req) => {
     app.requirePermission(req, 'read');
     const row = await loadMatter(app, db, req, req.params.caseNo);
+    const masked = req.query.personalData === 'masked';
     const [timeline, dls, docs, subs] = await Promise.all([
       db.select().from(events).where(eq(events.caseNo, row.caseNo)).orderBy(asc(events.seq)),
       db.select().from(deadlines).where(eq(deadlines.caseNo, row.caseNo)).orderBy(asc(deadlines.dueAt)),
@@ -110,10 +119,11 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       db.select().from(submissions).where(eq(submissions.caseNo, row.caseNo)).orderBy(asc(submissions.receivedAt)),
     ]);
     // PIPL: every read of full personal data is recorded.
-    await db.insert(auditLog).values({ userId: req.principal.id, action: 'read_petition', caseNo: row.caseNo, detail: { ip: req.ip } });
+    if (!masked) await db.insert(auditLog).values({ userId: req.principal.id, action: 'read_petition', caseNo: row.caseNo, detail: { ip: req.ip } });
     const { state, ...rest } = row;
     return {
       ...rest,
+      ...(masked ? { petitioners: maskPetitioners(row.petitioners), personalData: 'masked' as const } : { personalData: 'full' as const }),
       tasks: state?.tasks ?? [],
       deadlines: dls.map((d) => ({ ...d, description: describeDeadline({ ...d, dueAt: d.dueAt.toISOString(), days: d.policy.days }) })),
       timeline,

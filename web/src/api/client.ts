@@ -1,0 +1,84 @@
+import createClient from 'openapi-fetch';
+import type { paths } from './schema';
+import { clearSession, currentToken } from '../session';
+
+/** The typed client: paths, parameters and bodies come from the API's own OpenAPI document (schema.d.ts). */
+export const api = createClient<paths>({ baseUrl: '' });
+
+api.use({
+  onRequest({ request }) {
+    const token = currentToken();
+    if (token) request.headers.set('authorization', `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ response }) {
+    // An expired or unknown token: back to sign-in.
+    if (response.status === 401 && currentToken()) {
+      clearSession();
+      window.location.assign('/login');
+    }
+    return response;
+  },
+});
+
+/** A refusal or error from the API, with the field errors it gave. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+interface ErrorBody {
+  statusCode?: number;
+  error?: string;
+  message?: string;
+  fields?: Record<string, string>;
+  /** A workflow refusal's reason in Chinese. */
+  reason?: string;
+}
+
+/** The data of a call, or an ApiError. `T` names the answer of routes whose OpenAPI document gives no response schema. */
+export async function unwrap<T = never, D = unknown>(call: Promise<{ data?: D; error?: unknown; response: Response }>): Promise<[T] extends [never] ? D : T> {
+  let result;
+  try {
+    result = await call;
+  } catch (err) {
+    throw new ApiError(0, 'Network', `无法连接服务器：${(err as Error).message}`);
+  }
+  const { data, error, response } = result;
+  if (!response.ok) {
+    const body = (error ?? {}) as ErrorBody;
+    throw new ApiError(response.status, body.error ?? String(response.status), body.reason ?? body.message ?? response.statusText, body.fields ?? {});
+  }
+  return data as [T] extends [never] ? D : T;
+}
+
+/** Chinese headings for the API's refusal codes (the reason itself is the service's text). */
+export function errorTitle(err: unknown): string {
+  if (!(err instanceof ApiError)) return '操作失败';
+  switch (err.status) {
+    case 0:
+      return '网络错误';
+    case 400:
+      return '输入有误';
+    case 401:
+      return '请重新登录';
+    case 403:
+      return '无权执行此操作';
+    case 404:
+      return '未找到';
+    case 409:
+      return '当前状态不允许此操作';
+    case 422:
+      return err.code === 'CalendarUnknownYear' ? '工作日历缺少该年度数据' : '无法处理该请求';
+    case 503:
+      return '后台服务暂不可用，请稍后重试';
+    default:
+      return '服务器错误';
+  }
+}
