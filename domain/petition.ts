@@ -77,6 +77,11 @@ export const intakeSchema = z
     receivedAt: z.iso.datetime({ offset: true }).optional(),
     /** A submission on an open matter: linked to it, no new matter. */
     linkToCaseNo: z.string().min(3).max(40).optional(),
+    /**
+     * Repeats are linked, not duplicated: when the petitioner has open matters, the registrar links the submission
+     * to one (linkToCaseNo) or registers a new matter saying why it is a different one.
+     */
+    newMatterReason: z.string().trim().min(4).max(1000).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.source === 'agent' && !v.agent) ctx.addIssue({ code: 'custom', path: ['agent'], message: 'an agent filing needs the agent and the authorisation' });

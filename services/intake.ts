@@ -102,6 +102,12 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
   const possibleRepeats = repeats.map((r) => ({ ...r, registeredAt: r.registeredAt.toISOString() }));
 
   if (intake.linkToCaseNo) return linkSubmission(deps, principal, intake, key, hash, receivedAt, possibleRepeats);
+  // Repeats are linked, not duplicated: a new matter beside open ones of the same petitioner needs its reason.
+  if (possibleRepeats.length && !intake.newMatterReason) {
+    throw new ServiceError(409, 'PossibleRepeat', `the petitioner has open matters (${possibleRepeats.map((r) => r.caseNo).join(', ')}): link the submission to one of them (linkToCaseNo) or register a new matter with newMatterReason`, {
+      newMatterReason: `required: possible repeats ${possibleRepeats.map((r) => r.caseNo).join(', ')}`,
+    });
+  }
 
   if (intake.accusedUnitIds.length) {
     const known = await db.select({ id: units.id }).from(units).where(inArray(units.id, intake.accusedUnitIds));
@@ -127,7 +133,10 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
       petitionerKey: pkey,
       personsCount: intake.personsCount,
       flags: { ...intake.flags, collective: isCollective(intake.personsCount), anonymous: intake.anonymous, jointSignature: intake.jointSignature },
-      intake: { agent: intake.agent, superior: intake.superior, leaderReception: intake.leaderReception, gridWorker: intake.gridWorker, attachments: intake.attachments, personsInvolved: intake.personsInvolved, accusedUnitIds: intake.accusedUnitIds },
+      intake: {
+        // The registrar's choice beside possible repeats (the repeat rate is measured from it).
+        ...(possibleRepeats.length ? { repeatChoice: { possibleRepeats: possibleRepeats.map((r) => r.caseNo), newMatterReason: intake.newMatterReason } } : {}),
+        agent: intake.agent, superior: intake.superior, leaderReception: intake.leaderReception, gridWorker: intake.gridWorker, attachments: intake.attachments, personsInvolved: intake.personsInvolved, accusedUnitIds: intake.accusedUnitIds },
       receivedAt,
       registeredAt: now,
       registeredBy: principal.id,

@@ -82,9 +82,13 @@ describe('intake: POST /api/petitions', () => {
     it('a second petition by the same ID number lists the first, open one; another petitioner’s does not', async () => {
       const id = `${uniqueIdNumber().slice(0, 17)}X`;
       const first = await b.register({ petitioners: [{ name: '钱七', main: true, idNumber: id }] });
-      const second = await b.register({ petitioners: [{ name: '钱七', main: true, idNumber: id }], channel: 'phone' });
+      // Beside an open matter of the same petitioner, the registrar must link it or say why it is a new matter.
+      const refused = await b.post('/api/petitions', 'registrar-city', { ...sampleBody(), petitioners: [{ name: '钱七', main: true, idNumber: id }], channel: 'phone' });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ error: 'PossibleRepeat', fields: { newMatterReason: expect.stringContaining(first.caseNo) } });
+      const second = await b.register({ petitioners: [{ name: '钱七', main: true, idNumber: id }], channel: 'phone', newMatterReason: '另一处违建，不同事实' });
       expect(second.possibleRepeats).toEqual([expect.objectContaining({ caseNo: first.caseNo, status: 'TRIAGE' })]);
-      const third = await b.register({ petitioners: [{ name: '钱七', main: true, idNumber: id.toLowerCase() }], channel: 'online' });
+      const third = await b.register({ petitioners: [{ name: '钱七', main: true, idNumber: id.toLowerCase() }], channel: 'online', newMatterReason: '第三件不同诉求' });
       expect(third.possibleRepeats.map((r) => r.caseNo).sort()).toEqual([first.caseNo, second.caseNo].sort());
       const other = await b.register({});
       expect(other.possibleRepeats).toEqual([]);

@@ -54,6 +54,8 @@ export const sampleIntake: Intake = intakeSchema.parse({
   purpose: 'complaint',
   summary: '小区旁违章建筑影响采光通风，请求依法拆除',
   petitioners: [{ name: '王五', main: true, idNumber: '331102197501012345', phone: '13900002222' }],
+  // The harness registers many matters for one petitioner: each is a new matter, on purpose.
+  newMatterReason: '测试：另一信访事项',
 });
 
 /**
