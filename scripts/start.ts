@@ -1,6 +1,6 @@
 // `npm start`: the whole service on embedded defaults — a Temporal dev server and PGlite under ./data, the worker,
 // and the API — or, with TEMPORAL_ADDRESS / DATABASE_URL, against those servers instead.
-import { loadConfig, ConfigError } from '../config';
+import { loadConfigOrExit } from '../config';
 import { openReadModel } from '../services/bootstrap';
 import { startWorker } from '../worker/run';
 import { startApi } from '../api/server';
@@ -9,16 +9,7 @@ import { temporalCliPath } from '../lib/temporal-binaries';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 
 const stops: (() => Promise<void>)[] = [];
 let stopping = false;

@@ -1,9 +1,9 @@
 // `npm run worker`: the worker alone, against a Temporal cluster and a PostgreSQL server (as production runs it).
-import { loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { openReadModel, requireServers } from '../services/bootstrap';
 import { startWorker } from './run';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const { temporalAddress } = requireServers(config, 'npm run worker');
 const database = await openReadModel(config);
 const worker = await startWorker({ config, address: temporalAddress, db: database.db });

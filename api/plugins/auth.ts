@@ -6,6 +6,7 @@ import { divisions, users } from '../../db/schema';
 import { inJurisdiction, may, withinDivision, type ParentOf, type Permission, type Principal } from '../../domain/access';
 import { ServiceError } from '../../services/errors';
 import type { ApiDeps } from '../context';
+import { MAX_TOKEN_TTL_MINUTES } from '../../config';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,7 +36,12 @@ declare module '@fastify/jwt' {
 export default fp<{ deps: ApiDeps }>(
   async (app, { deps }) => {
     const { db } = deps.database;
-    await app.register(jwt, { secret: deps.config.JWT_SECRET, sign: { expiresIn: '12h' } });
+    // Every token carries exp (at most 8 h); a token without exp or iat, or older than 8 h by its iat, is refused.
+    await app.register(jwt, {
+      secret: deps.config.JWT_SECRET,
+      sign: { expiresIn: `${deps.config.TOKEN_TTL_MINUTES}m`, algorithm: 'HS256' },
+      verify: { requiredClaims: ['sub', 'exp', 'iat'], maxAge: `${MAX_TOKEN_TTL_MINUTES}m`, algorithms: ['HS256'] },
+    });
 
     const parents = new Map<string, string | null>();
     const loadDivisions = async () => {
