@@ -39,6 +39,14 @@ export const configSchema = z.object({
   AUTH_DEV_LOGIN: bool.optional(),
   /** Lifetime of a bearer token; at most 8 hours (every token carries exp). */
   TOKEN_TTL_MINUTES: z.coerce.number().int().min(1).max(MAX_TOKEN_TTL_MINUTES).default(MAX_TOKEN_TTL_MINUTES),
+  /** Requests per minute and client address to the login and dev-token routes. */
+  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** Requests per minute and client address to the other routes that need no token (health, docs, codec). */
+  RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Reads of a full record (personal data in clear) per minute and user. */
+  RATE_LIMIT_RECORD_READS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Event-loop delay (ms) above which the API answers 503 with Retry-After instead of queueing more work; 0: off. */
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   /** Reminder lead times before a limit, natural days. */
   REMINDER_LEAD_DAYS: leadDays.default([10, 3]),
   /** Evaluation window after a reply is delivered, natural days (domain.md §4). */

@@ -6,13 +6,14 @@ import type { Db } from '../db/client';
 import { caseNumberCounters, divisions, idempotencyKeys, petitions, submissions, units } from '../db/schema';
 import { competentLevelFor } from '../domain/triggers';
 import { shanghaiDateOf } from '../domain/dates';
-import { isCollective, type Intake, type IntakeResult } from '../domain/petition';
+import { isCollective, MAX_RECEIPT_AGE_DAYS, type Intake, type IntakeResult } from '../domain/petition';
 import type { Principal } from '../domain/access';
 import { submissionSignal } from '../workflows/messages';
 import { workflowIdFor } from '../workflows/ids';
 import { petitionWorkflow } from '../workflows/petition';
 import type { PetitionInput, PetitionSettings } from '../domain/matter';
 import { ServiceError } from './errors';
+import { keyReused, requestHash } from './idempotency';
 
 export interface IntakeDeps {
   db: Db;
@@ -64,9 +65,6 @@ function isUniqueViolation(err: unknown): boolean {
   return code(err) === '23505' || code((err as { cause?: unknown } | null)?.cause) === '23505';
 }
 
-function requestHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
-}
 
 /**
  * Registers a petition (or links a submission to an open matter) and starts its workflow.
@@ -77,14 +75,16 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
   const now = deps.now?.() ?? new Date();
   const receivedAt = intake.receivedAt ? new Date(intake.receivedAt) : now;
   if (receivedAt.getTime() > now.getTime() + 60_000) throw new ServiceError(400, 'InvalidInput', 'receivedAt is in the future', { receivedAt: 'in the future' });
-  const hash = requestHash(intake);
+  if (receivedAt.getTime() < now.getTime() - MAX_RECEIPT_AGE_DAYS * 86_400_000)
+    throw new ServiceError(400, 'InvalidInput', `receivedAt is more than ${MAX_RECEIPT_AGE_DAYS} days ago`, { receivedAt: `more than ${MAX_RECEIPT_AGE_DAYS} days ago` });
+  const hash = requestHash('intake', intake);
   const key = idemKey ?? randomUUID();
 
   const previous = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
   if (previous[0]) {
     const p = previous[0];
     if (p.userId !== principal.id || p.requestHash !== hash) {
-      throw new ServiceError(422, 'IdempotencyKeyReused', 'this Idempotency-Key was used for a different request');
+      throw keyReused();
     }
     if (p.response) return p.response;
     // The first attempt stopped between writing and starting: finish it the same way.
@@ -133,7 +133,7 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
       registeredBy: principal.id,
       firstReceiver: principal.id,
     });
-    await tx.insert(submissions).values({ id: `${caseNo}-S1`, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, initial: true, registeredBy: principal.id });
+    await tx.insert(submissions).values({ id: `${caseNo}-S1`, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, petitioners: intake.petitioners, initial: true, registeredBy: principal.id });
   }).then(
     () => false,
     (err: unknown) => {
@@ -231,7 +231,8 @@ async function linkSubmission(
   await deps.db.transaction(async (tx) => {
     await tx
       .insert(submissions)
-      .values({ id: submissionId, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, initial: false, registeredBy: principal.id })
+      // The submission keeps who brought it (personal data stays here, in the protected record, not in the signal).
+      .values({ id: submissionId, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, petitioners: intake.petitioners, initial: false, registeredBy: principal.id })
       .onConflictDoNothing();
     const result: IntakeResult = { outcome: 'linked', caseNo, workflowId: matter.workflowId, possibleRepeats, submissionId };
     await tx.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo, response: result }).onConflictDoNothing();

@@ -9,6 +9,7 @@ import { stateQuery, visitSignal, warnUpdate } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { caseParams } from '../params';
 import { loadMatter } from '../repositories/matters';
+import { claimIdempotencyKey } from '../../services/idempotency';
 
 
 /** Petitioners' visits (signals to the matter's workflow) and a bureau's warning slip for another risk. */
@@ -37,8 +38,11 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       const status = row.open ? (await handle.query(stateQuery)).status : (row.status as Status);
       const ended = visitProblem(req.body.at, { registeredAt, open: isOpen(status), status }, Date.now());
       if (ended) throw new ServiceError(409, 'IllegalState', ended.message);
-      // A retried request (same Idempotency-Key) names the same visit, which the workflow records once.
-      const key = req.headers['idempotency-key'] ?? randomUUID();
+      // A retried request (same Idempotency-Key) names the same visit, which the workflow records once; the same key
+      // with another body (or on another matter) is refused with 422.
+      const given = req.headers['idempotency-key'];
+      if (given) await claimIdempotencyKey(db, { key: given, userId: req.principal.id, scope: `visit:${row.caseNo}`, body: req.body, caseNo: row.caseNo });
+      const key = given ?? randomUUID();
       const id = `V${createHash('sha256').update(`${row.caseNo}:${key}`).digest('hex').slice(0, 16)}`;
       const visit: Visit = { id, ...req.body, collective: req.body.collective ?? isCollective(req.body.persons) };
       await handle.signal(visitSignal, { ...visit, recordedBy: req.principal.id });

@@ -86,6 +86,8 @@ export const submissions = pgTable(
     source: text('source').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
     summary: text('summary').notNull(),
+    /** Who brought this submission (a linked one may come from other persons than the matter's first petitioners). */
+    petitioners: jsonb('petitioners').notNull().default([]),
     initial: boolean('initial').notNull(),
     registeredBy: text('registered_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
