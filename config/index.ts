@@ -47,6 +47,12 @@ export const configSchema = z.object({
   RATE_LIMIT_RECORD_READS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   /** Event-loop delay (ms) above which the API answers 503 with Retry-After instead of queueing more work; 0: off. */
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
+  /** Longest the API waits for one Temporal call (start, signal, query, update) before answering 503. */
+  TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Fault injection for the intake crash test: kills the process at this step of intake. Development only. */
+  INTAKE_CRASH_AT: z.enum(['before-insert', 'after-insert', 'after-start', 'after-response']).optional(),
+  /** How often the worker's recovery loop starts the workflows of matters whose start did not complete. */
+  RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   /** Reminder lead times before a limit, natural days. */
   REMINDER_LEAD_DAYS: leadDays.default([10, 3]),
   /** Evaluation window after a reply is delivered, natural days (domain.md §4). */
@@ -97,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems: string[] = [];
     if (!c.JWT_SECRET) problems.push(`  JWT_SECRET: required (${why}); e.g. openssl rand -hex 32`);
     else if (c.JWT_SECRET === DEV_SECRET) problems.push(`  JWT_SECRET: the public development secret is refused (${why})`);
+    if (c.INTAKE_CRASH_AT) problems.push(`  INTAKE_CRASH_AT: fault injection is refused (${why})`);
     if (c.AUTH_DEV_LOGIN) problems.push(`  AUTH_DEV_LOGIN: the development login is refused (${why}); set NODE_ENV=development to run a development stack on servers`);
     if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }

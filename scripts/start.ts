@@ -1,7 +1,8 @@
 // `npm start`: the whole service on embedded defaults — a Temporal dev server and PGlite under ./data, the worker,
 // and the API — or, with TEMPORAL_ADDRESS / DATABASE_URL, against those servers instead.
 import { loadConfigOrExit } from '../config';
-import { openReadModel } from '../services/bootstrap';
+import { openReadModel, temporalClient } from '../services/bootstrap';
+import { startRecoveryLoop } from '../services/recovery';
 import { startWorker } from '../worker/run';
 import { startApi } from '../api/server';
 import { startDevServer, type DevServer } from '../lib/dev-server';
@@ -47,6 +48,12 @@ try {
   stops.push(() => database.close());
   const worker = await startWorker({ config, address, db: database.db });
   stops.push(() => worker.shutdown());
+  const recoveryClient = temporalClient(config, address);
+  const stopRecovery = startRecoveryLoop({ db: database.db, temporal: recoveryClient, config }, (msg) => console.log(msg));
+  stops.push(async () => {
+    await stopRecovery();
+    await recoveryClient.connection.close().catch(() => undefined);
+  });
   const api = await startApi({ config, database, temporalAddress: address });
   stops.push(() => api.close());
 
