@@ -4,6 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ServiceError } from './errors';
 import { claimIdempotencyKey } from './idempotency';
 import type { Db } from '../db/client';
+import { z } from 'zod';
 
 /**
  * Every call the API (and intake) makes to Temporal goes through here, with a deadline: the gRPC deadline
@@ -64,6 +65,9 @@ export async function temporalCall<T>(deps: TemporalCallDeps, what: string, fn: 
     call.catch(() => undefined);
   }
 }
+
+/** The optional Idempotency-Key header of a command, as routes declare it. */
+export const idempotencyHeader = z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough();
 
 /**
  * The Update id of a command: derived from the Idempotency-Key (with the matter and the user), so a command that
