@@ -154,6 +154,20 @@ describe('every Temporal call has a deadline', () => {
       expect(other.statusCode).toBe(422);
     });
 
+    it('a caseworker command (forward) sent twice with one key applies once; the same key with another body → 422', async () => {
+      const { caseNo } = await b.register();
+      const body = { mode: 'assign', unitId: 'liandu-housing', note: '请依法调查处理' };
+      const first = await b.post(`/api/petitions/${caseNo}/forward`, 'registrar-city', body, { 'idempotency-key': 'forward-once-0001' });
+      expect(first.statusCode, first.body).toBe(200);
+      const again = await b.post(`/api/petitions/${caseNo}/forward`, 'registrar-city', body, { 'idempotency-key': 'forward-once-0001' });
+      expect(again.statusCode, again.body).toBe(200);
+      expect(again.json()).toEqual(first.json());
+      // Without the key it is a second command, which the workflow refuses (already forwarded).
+      expect((await b.post(`/api/petitions/${caseNo}/forward`, 'registrar-city', body)).statusCode).toBe(409);
+      const other = await b.post(`/api/petitions/${caseNo}/forward`, 'registrar-city', { ...body, unitId: 'city-housing' }, { 'idempotency-key': 'forward-once-0001' });
+      expect(other.statusCode).toBe(422);
+    });
+
     it('the Update id is the same for the same key, matter and user, and differs otherwise', () => {
       expect(updateIdFor('LS2026112700001', 'registrar-city', 'k-00000001')).toBe(updateIdFor('LS2026112700001', 'registrar-city', 'k-00000001'));
       expect(updateIdFor('LS2026112700001', 'registrar-city', 'k-00000001')).not.toBe(updateIdFor('LS2026112700002', 'registrar-city', 'k-00000001'));
