@@ -1,7 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { temporal } from '@temporalio/proto';
-import { tsToMs } from '@temporalio/common/lib/time';
 import type { ApiDeps } from '../context';
 
 async function check(fn: () => Promise<unknown>, ms = 2000): Promise<{ ok: boolean; error?: string }> {
@@ -22,6 +20,10 @@ const workerStatus = status.extend({ pollers: z.number().int().nullable().descri
 /** A worker polls in long polls of about a minute; one seen longer ago than this has gone. */
 export const POLLER_FRESH_MS = 90_000;
 const UNIMPLEMENTED = 12;
+// temporal.api.enums.v1 values (the proto package's named exports do not load as ESM on Node 24).
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+const toMs = (t: { seconds?: unknown; nanos?: number | null }) => Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
 
 /**
  * The workers polling the matters' task queue (DescribeTaskQueue), as Temporal saw them lately. The time-skipping test
@@ -32,12 +34,12 @@ async function workerPresence(deps: ApiDeps, ms = 2000): Promise<z.infer<typeof 
     const res = await deps.temporal.connection.withDeadline(Date.now() + ms, () =>
       deps.temporal.workflowService.describeTaskQueue({
         namespace: deps.config.TEMPORAL_NAMESPACE,
-        taskQueue: { name: deps.config.TEMPORAL_TASK_QUEUE, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        taskQueue: { name: deps.config.TEMPORAL_TASK_QUEUE, kind: TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
       }),
     );
     const now = Date.now();
-    const fresh = (res.pollers ?? []).filter((p) => p.lastAccessTime && now - tsToMs(p.lastAccessTime) < POLLER_FRESH_MS).length;
+    const fresh = (res.pollers ?? []).filter((p) => p.lastAccessTime && now - toMs(p.lastAccessTime) < POLLER_FRESH_MS).length;
     return fresh > 0 ? { ok: true, pollers: fresh } : { ok: false, pollers: 0, error: `no worker polls task queue "${deps.config.TEMPORAL_TASK_QUEUE}"` };
   } catch (err) {
     if ((err as { code?: unknown }).code === UNIMPLEMENTED) return { ok: true, pollers: null };
