@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import auth from './plugins/auth';
+import hardening from './plugins/hardening';
 import { errorHandler } from './errors';
 import type { ApiDeps } from './context';
 import healthRoutes from './routes/health';
@@ -38,8 +39,14 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(hardening, { deps });
   await app.register(auth, { deps });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Outside development the API's description is for signed-in users only (a bearer token, as on /api).
+    uiHooks: deps.config.development ? {} : { onRequest: async (request) => app.authenticate(request) },
+  });
 
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps });

@@ -28,9 +28,9 @@ export async function startApi(opts: { config: AppConfig; database: Database; te
 
 // `npm run api`: the API alone, against a Temporal cluster and a PostgreSQL server (as production runs it).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { loadConfig } = await import('../config');
+  const { loadConfigOrExit } = await import('../config');
   const { openReadModel, requireServers } = await import('../services/bootstrap');
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const { temporalAddress } = requireServers(config, 'npm run api');
   const database = await openReadModel(config);
   const api = await startApi({ config, database, temporalAddress });

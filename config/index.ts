@@ -8,6 +8,9 @@ const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
 
+/** Bearer tokens live at most this long (issue 10: 8 hours). */
+export const MAX_TOKEN_TTL_MINUTES = 8 * 60;
+
 const leadDays = z
   .string()
   .regex(/^\d+(,\d+)*$/, 'comma-separated whole days, e.g. "10,3"')
@@ -30,10 +33,26 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** HMAC secret for bearer tokens (HS256). Required in production. */
+  /** HMAC secret for bearer tokens (HS256). Required in production and whenever servers are given. */
   JWT_SECRET: z.string().min(16).optional(),
   /** Enables POST /auth/dev-token for the seeded development users. */
   AUTH_DEV_LOGIN: bool.optional(),
+  /** Lifetime of a bearer token; at most 8 hours (every token carries exp). */
+  TOKEN_TTL_MINUTES: z.coerce.number().int().min(1).max(MAX_TOKEN_TTL_MINUTES).default(MAX_TOKEN_TTL_MINUTES),
+  /** Requests per minute and client address to the login and dev-token routes. */
+  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** Requests per minute and client address to the other routes that need no token (health, docs, codec). */
+  RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Reads of a full record (personal data in clear) per minute and user. */
+  RATE_LIMIT_RECORD_READS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Event-loop delay (ms) above which the API answers 503 with Retry-After instead of queueing more work; 0: off. */
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
+  /** Longest the API waits for one Temporal call (start, signal, query, update) before answering 503. */
+  TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Fault injection for the intake crash test: kills the process at this step of intake. Development only. */
+  INTAKE_CRASH_AT: z.enum(['before-insert', 'after-insert', 'after-start', 'after-response']).optional(),
+  /** How often the worker's recovery loop starts the workflows of matters whose start did not complete. */
+  RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   /** Reminder lead times before a limit, natural days. */
   REMINDER_LEAD_DAYS: leadDays.default([10, 3]),
   /** Evaluation window after a reply is delivered, natural days (domain.md §4). */
@@ -49,14 +68,26 @@ export const configSchema = z.object({
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
-export type AppConfig = RawConfig & { JWT_SECRET: string; AUTH_DEV_LOGIN: boolean };
+export type AppConfig = RawConfig & {
+  JWT_SECRET: string;
+  AUTH_DEV_LOGIN: boolean;
+  /** True only when explicitly development/test, or on the embedded defaults (see loadConfig). */
+  development: boolean;
+};
 
-const DEV_SECRET = 'development-only-secret-change-me';
+/** The public development secret: never accepted outside an explicitly development (or test) process. */
+export const DEV_SECRET = 'development-only-secret-change-me';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Reads the configuration. A process is "development" only when told so explicitly (NODE_ENV=development or test),
+ * or when it runs on the embedded defaults (no TEMPORAL_ADDRESS, no DATABASE_URL: `npm start` on one machine).
+ * Anything else — production, or a process given a server — needs a real JWT_SECRET and refuses the development
+ * login, so an operator who starts `npm run api` against real servers never gets the public secret by default.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
@@ -64,12 +95,35 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
-    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+  const explicitlyDevelopment = env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
+  const givenServers = !!(c.TEMPORAL_ADDRESS || c.DATABASE_URL);
+  const development = c.NODE_ENV !== 'production' && (explicitlyDevelopment || !givenServers);
+  if (!development) {
+    const why = c.NODE_ENV === 'production' ? 'NODE_ENV=production' : 'TEMPORAL_ADDRESS or DATABASE_URL is set and NODE_ENV is not development';
+    const problems: string[] = [];
+    if (!c.JWT_SECRET) problems.push(`  JWT_SECRET: required (${why}); e.g. openssl rand -hex 32`);
+    else if (c.JWT_SECRET === DEV_SECRET) problems.push(`  JWT_SECRET: the public development secret is refused (${why})`);
+    if (c.INTAKE_CRASH_AT) problems.push(`  INTAKE_CRASH_AT: fault injection is refused (${why})`);
+    if (c.AUTH_DEV_LOGIN) problems.push(`  AUTH_DEV_LOGIN: the development login is refused (${why}); set NODE_ENV=development to run a development stack on servers`);
+    if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   return {
     ...c,
     JWT_SECRET: c.JWT_SECRET ?? DEV_SECRET,
-    AUTH_DEV_LOGIN: c.AUTH_DEV_LOGIN ?? c.NODE_ENV !== 'production',
+    AUTH_DEV_LOGIN: c.AUTH_DEV_LOGIN ?? development,
+    development,
   };
+}
+
+/** loadConfig for a process entry point: prints what is wrong and exits with status 2 instead of a stack trace. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
 }

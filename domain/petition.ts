@@ -1,10 +1,24 @@
 import { z } from 'zod';
 
+/**
+ * Dates the service accepts lie in 2000–2099: a year outside is a typing error (0001-01-01 used to be accepted, and
+ * a matter received then escalated at once). The bound is in the pattern, so the OpenAPI document shows it.
+ */
+export const SANE_YEARS = { from: 2000, to: 2099 } as const;
+
 /** Business dates are Asia/Shanghai calendar dates. */
 export const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD (Asia/Shanghai)')
+  .regex(/^20\d{2}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD (Asia/Shanghai), in 2000–2099')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a real calendar date');
+
+/** An instant with its UTC offset (ISO 8601), in 2000–2099. */
+export const isoInstant = z.iso
+  .datetime({ offset: true })
+  .regex(/^20\d{2}-/, 'an instant in 2000–2099');
+
+/** A receipt older than this is refused at intake: every limit counted from it would long have run out. */
+export const MAX_RECEIPT_AGE_DAYS = 90;
 
 export const channels = ['letter', 'visit', 'online', 'phone'] as const; // 四位一体 信/访/网/电
 export const sources = ['direct', 'grid_worker', 'agent', 'assigned_down', 'forwarded_down', 'leader_reception'] as const;
@@ -74,7 +88,7 @@ export const intakeSchema = z
     /** Units named as accused in a report: never routed to (2022 条例 第三十条). */
     accusedUnitIds: z.array(z.string()).max(20).default([]),
     /** When the body received it; defaults to now. Never in the future. */
-    receivedAt: z.iso.datetime({ offset: true }).optional(),
+    receivedAt: isoInstant.optional().describe(`when the body received it (at most ${MAX_RECEIPT_AGE_DAYS} days ago, not in the future)`),
     /** A submission on an open matter: linked to it, no new matter. */
     linkToCaseNo: z.string().min(3).max(40).optional(),
     /**

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { DeadlinePolicy } from './rules';
+import { isoInstant } from './petition';
 
 export const visitLevels = ['village', 'township', 'county', 'city', 'province', 'national'] as const;
 export type VisitLevel = (typeof visitLevels)[number];
@@ -11,7 +12,7 @@ const rank = (l: VisitLevel) => visitLevels.indexOf(l);
 
 /** A petitioner's visit to a petition body, as the API records it (then signalled to the matter's workflow). */
 export const visitSchema = z.object({
-  at: z.iso.datetime({ offset: true }).describe('when the visit took place'),
+  at: isoInstant.describe('when the visit took place'),
   level: z.enum(visitLevels),
   place: z.string().min(1).max(200),
   persons: z.number().int().min(1).max(100_000).default(1),

@@ -1,7 +1,8 @@
 // `npm start`: the whole service on embedded defaults — a Temporal dev server and PGlite under ./data, the worker,
 // and the API — or, with TEMPORAL_ADDRESS / DATABASE_URL, against those servers instead.
-import { loadConfig, ConfigError } from '../config';
-import { openReadModel } from '../services/bootstrap';
+import { loadConfigOrExit } from '../config';
+import { openReadModel, temporalClient } from '../services/bootstrap';
+import { startRecoveryLoop } from '../services/recovery';
 import { startWorker } from '../worker/run';
 import { startApi } from '../api/server';
 import { startDevServer, type DevServer } from '../lib/dev-server';
@@ -9,16 +10,7 @@ import { temporalCliPath } from '../lib/temporal-binaries';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 
 const stops: (() => Promise<void>)[] = [];
 let stopping = false;
@@ -56,6 +48,12 @@ try {
   stops.push(() => database.close());
   const worker = await startWorker({ config, address, db: database.db });
   stops.push(() => worker.shutdown());
+  const recoveryClient = temporalClient(config, address);
+  const stopRecovery = startRecoveryLoop({ db: database.db, temporal: recoveryClient, config }, (msg) => console.log(msg));
+  stops.push(async () => {
+    await stopRecovery();
+    await recoveryClient.connection.close().catch(() => undefined);
+  });
   const api = await startApi({ config, database, temporalAddress: address });
   stops.push(() => api.close());
 

@@ -3,16 +3,18 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
-import { caseNumberCounters, divisions, idempotencyKeys, petitions, submissions, units } from '../db/schema';
+import { caseNumberCounters, divisions, idempotencyKeys, intakeOutbox, petitions, submissions, units } from '../db/schema';
 import { competentLevelFor } from '../domain/triggers';
 import { shanghaiDateOf } from '../domain/dates';
-import { isCollective, type Intake, type IntakeResult } from '../domain/petition';
+import { isCollective, MAX_RECEIPT_AGE_DAYS, type Intake, type IntakeResult } from '../domain/petition';
 import type { Principal } from '../domain/access';
 import { submissionSignal } from '../workflows/messages';
 import { workflowIdFor } from '../workflows/ids';
 import { petitionWorkflow } from '../workflows/petition';
 import type { PetitionInput, PetitionSettings } from '../domain/matter';
 import { ServiceError } from './errors';
+import { keyReused, requestHash } from './idempotency';
+import { temporalCall } from './temporal-calls';
 
 export interface IntakeDeps {
   db: Db;
@@ -64,9 +66,6 @@ function isUniqueViolation(err: unknown): boolean {
   return code(err) === '23505' || code((err as { cause?: unknown } | null)?.cause) === '23505';
 }
 
-function requestHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
-}
 
 /**
  * Registers a petition (or links a submission to an open matter) and starts its workflow.
@@ -77,14 +76,16 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
   const now = deps.now?.() ?? new Date();
   const receivedAt = intake.receivedAt ? new Date(intake.receivedAt) : now;
   if (receivedAt.getTime() > now.getTime() + 60_000) throw new ServiceError(400, 'InvalidInput', 'receivedAt is in the future', { receivedAt: 'in the future' });
-  const hash = requestHash(intake);
+  if (receivedAt.getTime() < now.getTime() - MAX_RECEIPT_AGE_DAYS * 86_400_000)
+    throw new ServiceError(400, 'InvalidInput', `receivedAt is more than ${MAX_RECEIPT_AGE_DAYS} days ago`, { receivedAt: `more than ${MAX_RECEIPT_AGE_DAYS} days ago` });
+  const hash = requestHash('intake', intake);
   const key = idemKey ?? randomUUID();
 
   const previous = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
   if (previous[0]) {
     const p = previous[0];
     if (p.userId !== principal.id || p.requestHash !== hash) {
-      throw new ServiceError(422, 'IdempotencyKeyReused', 'this Idempotency-Key was used for a different request');
+      throw keyReused();
     }
     if (p.response) return p.response;
     // The first attempt stopped between writing and starting: finish it the same way.
@@ -116,6 +117,9 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
 
   const caseNo = await nextCaseNo(db, now);
   const queryCode = newQueryCode();
+  const [division] = await db.select({ level: divisions.level }).from(divisions).where(eq(divisions.code, intake.divisionCode));
+  const input = startInput(deps, caseNo, intake, principal, receivedAt, now, division?.level);
+  crashPoint(deps, 'before-insert');
   const raced = await db.transaction(async (tx) => {
     await tx.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo });
     await tx.insert(petitions).values({
@@ -142,7 +146,9 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
       registeredBy: principal.id,
       firstReceiver: principal.id,
     });
-    await tx.insert(submissions).values({ id: `${caseNo}-S1`, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, initial: true, registeredBy: principal.id });
+    await tx.insert(submissions).values({ id: `${caseNo}-S1`, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, petitioners: intake.petitioners, initial: true, registeredBy: principal.id });
+    // In the same transaction: the matter cannot exist without the order to start its workflow.
+    await tx.insert(intakeOutbox).values({ caseNo, workflowId: workflowIdFor(caseNo), taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input });
   }).then(
     () => false,
     (err: unknown) => {
@@ -153,23 +159,51 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
   // A concurrent request with the same Idempotency-Key inserted it first (unique violation): answer as a retry does,
   // with that request's matter, instead of a 500.
   if (raced) return registerPetition(deps, principal, intake, idemKey);
-  try {
-    return await resume(deps, key, caseNo, intake, principal, receivedAt, possibleRepeats);
-  } catch (err) {
-    // A start that timed out may still have happened: if the workflow runs, the registration stands.
-    const started = await deps.temporal.workflow
-      .getHandle(workflowIdFor(caseNo))
-      .describe()
-      .then(() => true, () => false);
-    if (started) return resume(deps, key, caseNo, intake, principal, receivedAt, possibleRepeats);
-    // Temporal did not take the workflow: remove what was written so nothing is left half-done.
-    await db.transaction(async (tx) => {
-      await tx.delete(submissions).where(eq(submissions.caseNo, caseNo));
-      await tx.delete(petitions).where(eq(petitions.caseNo, caseNo));
-      await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.key, key));
-    }).catch(() => undefined);
-    throw err;
-  }
+  crashPoint(deps, 'after-insert');
+  // No compensation: if the start fails or its outcome is unknown (Temporal down or frozen), the rows stay with their
+  // outbox entry; a retry with the same key, or the worker's recovery loop, starts the workflow (idempotently, on
+  // its deterministic id). Deleting here once orphaned a workflow whose start had in fact been committed.
+  return resume(deps, key, caseNo, intake, principal, receivedAt, possibleRepeats);
+}
+
+/** The workflow's input: no personal data (that stays in the petitions row). */
+function startInput(deps: IntakeDeps, caseNo: string, intake: Intake, principal: Principal, receivedAt: Date, registeredAt: Date, divisionLevel: string | undefined): PetitionInput {
+  return {
+    caseNo,
+    channel: intake.channel,
+    source: intake.source,
+    divisionCode: intake.divisionCode,
+    personsCount: intake.personsCount,
+    receivedAt: receivedAt.toISOString(),
+    registeredAt: registeredAt.toISOString(),
+    registeredBy: { id: principal.id, role: principal.role },
+    accusedUnitIds: intake.accusedUnitIds,
+    competentLevel: competentLevelFor(divisionLevel),
+    settings: settingsFrom(deps.config),
+  };
+}
+
+/** The steps of intake at which the crash test (test/integration/intake-crash.test.ts) kills the process. */
+export const intakeSteps = ['before-insert', 'after-insert', 'after-start', 'after-response'] as const;
+export type IntakeStep = (typeof intakeSteps)[number];
+
+/** Fault injection for the crash test: INTAKE_CRASH_AT=<step> (development only) kills this process there. */
+function crashPoint(deps: IntakeDeps, step: IntakeStep): void {
+  if (deps.config.INTAKE_CRASH_AT === step) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Starts a matter's workflow from its outbox entry (idempotent: deterministic id, USE_EXISTING) and marks it started. */
+export async function startFromOutbox(deps: Pick<IntakeDeps, 'db' | 'temporal' | 'config'>, entry: typeof intakeOutbox.$inferSelect): Promise<void> {
+  await temporalCall(deps, `starting the workflow of ${entry.caseNo}`, () =>
+    deps.temporal.workflow.start(petitionWorkflow, {
+      taskQueue: entry.taskQueue,
+      workflowId: entry.workflowId,
+      args: [entry.input as PetitionInput],
+      // Starting twice is harmless: a retry finds the running matter.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    }),
+  );
+  await deps.db.update(intakeOutbox).set({ startedAt: new Date() }).where(eq(intakeOutbox.caseNo, entry.caseNo));
 }
 
 async function resume(
@@ -183,29 +217,19 @@ async function resume(
 ): Promise<IntakeResult> {
   const [row] = await deps.db.select().from(petitions).where(eq(petitions.caseNo, caseNo));
   if (!row) throw new ServiceError(409, 'Conflict', 'the earlier attempt with this Idempotency-Key did not complete; retry with a new key');
-  const [division] = await deps.db.select({ level: divisions.level }).from(divisions).where(eq(divisions.code, row.divisionCode));
-  const input: PetitionInput = {
-    caseNo,
-    channel: intake.channel,
-    source: intake.source,
-    divisionCode: intake.divisionCode,
-    personsCount: intake.personsCount,
-    receivedAt: receivedAt.toISOString(),
-    registeredAt: row.registeredAt.toISOString(),
-    registeredBy: { id: principal.id, role: principal.role },
-    accusedUnitIds: intake.accusedUnitIds,
-    competentLevel: competentLevelFor(division?.level),
-    settings: settingsFrom(deps.config),
-  };
-  await deps.temporal.workflow.start(petitionWorkflow, {
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    workflowId: row.workflowId,
-    args: [input],
-    // Starting twice is harmless: a retry finds the running matter.
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  });
+  let [entry] = await deps.db.select().from(intakeOutbox).where(eq(intakeOutbox.caseNo, caseNo));
+  if (!entry) {
+    // A matter registered before the outbox existed: its entry, from the row.
+    const [division] = await deps.db.select({ level: divisions.level }).from(divisions).where(eq(divisions.code, row.divisionCode));
+    const input = startInput(deps, caseNo, intake, principal, receivedAt, row.registeredAt, division?.level);
+    [entry] = await deps.db.insert(intakeOutbox).values({ caseNo, workflowId: row.workflowId, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input }).onConflictDoNothing().returning();
+    [entry] = entry ? [entry] : await deps.db.select().from(intakeOutbox).where(eq(intakeOutbox.caseNo, caseNo));
+  }
+  if (!entry!.startedAt) await startFromOutbox(deps, entry!);
+  crashPoint(deps, 'after-start');
   const result: IntakeResult = { outcome: 'registered', caseNo, queryCode: row.queryCode, workflowId: row.workflowId, possibleRepeats: possibleRepeats.filter((p) => p.caseNo !== caseNo) };
   await deps.db.update(idempotencyKeys).set({ response: result }).where(eq(idempotencyKeys.key, key));
+  crashPoint(deps, 'after-response');
   return result;
 }
 
@@ -226,13 +250,15 @@ async function linkSubmission(
   }
   const submissionId = `${caseNo}-S-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
   // The workflow decides what the submission means (a repeat, or refused after 三级终结); it ignores a repeated id.
-  await deps.temporal.workflow.getHandle(matter.workflowId).signal(submissionSignal, {
-    id: submissionId,
-    channel: intake.channel,
-    receivedAt: receivedAt.toISOString(),
-    summary: intake.summary,
-    registeredBy: principal.id,
-  });
+  await temporalCall(deps, `a submission on ${caseNo}`, () =>
+    deps.temporal.workflow.getHandle(matter.workflowId).signal(submissionSignal, {
+      id: submissionId,
+      channel: intake.channel,
+      receivedAt: receivedAt.toISOString(),
+      summary: intake.summary,
+      registeredBy: principal.id,
+    }),
+  );
   if (matter.status === 'TERMINATED') {
     // 三级终结: the workflow files the written refusal; the submission is not taken.
     throw new ServiceError(409, 'Refused', `matter ${caseNo} was terminated after re-review (三级终结): a submission on the same facts and reasons is not accepted again; a written notice was filed (《信访工作条例》第三十六条)`);
@@ -240,7 +266,8 @@ async function linkSubmission(
   await deps.db.transaction(async (tx) => {
     await tx
       .insert(submissions)
-      .values({ id: submissionId, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, initial: false, registeredBy: principal.id })
+      // The submission keeps who brought it (personal data stays here, in the protected record, not in the signal).
+      .values({ id: submissionId, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, petitioners: intake.petitioners, initial: false, registeredBy: principal.id })
       .onConflictDoNothing();
     const result: IntakeResult = { outcome: 'linked', caseNo, workflowId: matter.workflowId, possibleRepeats, submissionId };
     await tx.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo, response: result }).onConflictDoNothing();

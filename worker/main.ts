@@ -1,14 +1,20 @@
 // `npm run worker`: the worker alone, against a Temporal cluster and a PostgreSQL server (as production runs it).
-import { loadConfig } from '../config';
-import { openReadModel, requireServers } from '../services/bootstrap';
+import { loadConfigOrExit } from '../config';
+import { openReadModel, requireServers, temporalClient } from '../services/bootstrap';
+import { startRecoveryLoop } from '../services/recovery';
 import { startWorker } from './run';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const { temporalAddress } = requireServers(config, 'npm run worker');
 const database = await openReadModel(config);
 const worker = await startWorker({ config, address: temporalAddress, db: database.db });
+// Matters whose workflow start did not complete (the API died, Temporal was down): started from the intake outbox.
+const client = temporalClient(config, temporalAddress);
+const stopRecovery = startRecoveryLoop({ db: database.db, temporal: client, config }, (msg) => console.log(msg));
 console.log(`Worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`);
 const stop = async () => {
+  await stopRecovery();
+  await client.connection.close().catch(() => undefined);
   await worker.shutdown();
   await database.close();
   process.exit(0);

@@ -6,6 +6,7 @@ import { divisions, users } from '../../db/schema';
 import { inJurisdiction, may, withinDivision, type ParentOf, type Permission, type Principal } from '../../domain/access';
 import { ServiceError } from '../../services/errors';
 import type { ApiDeps } from '../context';
+import { MAX_TOKEN_TTL_MINUTES } from '../../config';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,6 +22,8 @@ declare module 'fastify' {
     divisionsUnder(root: string): string[];
     /** Signs a bearer token for a user (development login and tests). */
     signToken(userId: string): string;
+    /** Checks the bearer token and loads its user into request.principal; 401 otherwise. */
+    authenticate(request: FastifyRequest): Promise<void>;
   }
 }
 
@@ -35,7 +38,12 @@ declare module '@fastify/jwt' {
 export default fp<{ deps: ApiDeps }>(
   async (app, { deps }) => {
     const { db } = deps.database;
-    await app.register(jwt, { secret: deps.config.JWT_SECRET, sign: { expiresIn: '12h' } });
+    // Every token carries exp (at most 8 h); a token without exp or iat, or older than 8 h by its iat, is refused.
+    await app.register(jwt, {
+      secret: deps.config.JWT_SECRET,
+      sign: { expiresIn: `${deps.config.TOKEN_TTL_MINUTES}m`, algorithm: 'HS256' },
+      verify: { requiredClaims: ['sub', 'exp', 'iat'], maxAge: `${MAX_TOKEN_TTL_MINUTES}m`, algorithms: ['HS256'] },
+    });
 
     const parents = new Map<string, string | null>();
     const loadDivisions = async () => {
@@ -56,10 +64,7 @@ export default fp<{ deps: ApiDeps }>(
       if (!inJurisdiction(request.principal, matter, parentOf)) throw new ServiceError(403, 'Forbidden', 'this matter is outside your jurisdiction');
     });
 
-    app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
-      // By the matched route as well as the raw URL: the router decodes the path, so /%61pi/petitions reaches
-      // /api/petitions while its raw URL does not start with /api/ (that skipped the token check).
-      if (!request.url.startsWith('/api/') && !request.routeOptions.url?.startsWith('/api/')) return;
+    app.decorate('authenticate', async (request: FastifyRequest) => {
       let sub: string;
       try {
         sub = (await request.jwtVerify<{ sub: string }>()).sub;
@@ -69,6 +74,13 @@ export default fp<{ deps: ApiDeps }>(
       const [user] = await db.select().from(users).where(eq(users.id, sub));
       if (!user) throw new ServiceError(401, 'Unauthorized', 'the token names an unknown user');
       request.principal = user;
+    });
+
+    app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
+      // By the matched route as well as the raw URL: the router decodes the path, so /%61pi/petitions reaches
+      // /api/petitions while its raw URL does not start with /api/ (that skipped the token check).
+      if (!request.url.startsWith('/api/') && !request.routeOptions.url?.startsWith('/api/')) return;
+      await app.authenticate(request);
     });
   },
   { name: 'auth' },

@@ -11,6 +11,7 @@ import * as M from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { caseParams } from '../params';
 import { loadMatter } from '../repositories/matters';
+import { executeCommand, idempotencyHeader } from '../../services/temporal-calls';
 
 /**
  * Every caseworker command: a Temporal Update that answers with the new state or refuses (409/403/400). Who may give
@@ -28,14 +29,21 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     toArgs: (body: z.output<B>) => A,
     check?: (body: z.output<B>, req: Parameters<typeof app.requirePermission>[0]) => Promise<void>,
   ): void {
-    app.post(`/petitions/:caseNo/${path}`, { schema: { tags: ['commands'], summary, params: caseParams, body } }, async (req) => {
+    app.post(`/petitions/:caseNo/${path}`, { schema: { tags: ['commands'], summary, params: caseParams, headers: idempotencyHeader, body } }, async (req) => {
       app.requirePermission(req, transitions[row].permission);
       const matter = await loadMatter(app, db, req, req.params.caseNo);
       // Validated against `body` by the type provider, which cannot name the type of a generic schema.
       const parsed = req.body as z.output<B>;
       await check?.(parsed, req);
       const { id, role, unitId } = req.principal;
-      return deps.temporal.workflow.getHandle(matter.workflowId).executeUpdate(update, { args: [{ ...toArgs(parsed), actor: { id, role, unitId } }] });
+      // With the deadline, and once per Idempotency-Key (the Update id is derived from it).
+      return executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(matter.workflowId), update, [{ ...toArgs(parsed), actor: { id, role, unitId } }], {
+        caseNo: matter.caseNo,
+        userId: id,
+        idempotencyKey: (req.headers as { 'idempotency-key'?: string })['idempotency-key'],
+        scope: `${path}:${matter.caseNo}`,
+        body: parsed,
+      });
     });
   }
   const same = <T>(b: T) => b;

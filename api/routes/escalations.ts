@@ -17,6 +17,7 @@ import type { Permission } from '../../domain/access';
 import type { ApiDeps } from '../context';
 import { booleanQuery, escalationParams, pageQuery } from '../params';
 import { listPage } from '../repositories/list';
+import { executeCommand, temporalCall, updateIdFor } from '../../services/temporal-calls';
 import { jurisdictionWhere } from '../repositories/matters';
 
 const listQuery = z.object({
@@ -54,7 +55,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     app.requirePermission(req, permission);
     await loadEscalation(req, id, kind);
     const { id: userId, role, unitId } = req.principal;
-    return deps.temporal.workflow.getHandle(id).executeUpdate(update, { args: [arg({ id: userId, role, unitId })] });
+    const key = (req.headers as { 'idempotency-key'?: string })['idempotency-key'];
+    return executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(id), update, [arg({ id: userId, role, unitId })], { caseNo: id, userId, idempotencyKey: key, scope: `${update.name}:${id}`, body: req.body });
   }
 
   for (const { path, kind, tag } of kinds) {
@@ -75,7 +77,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     app.get(`/${path}/:id`, { schema: { tags: [tag], summary: 'Live state from its workflow', params: escalationParams } }, async (req) => {
       app.requirePermission(req, 'read');
       await loadEscalation(req, req.params.id, kind);
-      return deps.temporal.workflow.getHandle(req.params.id).query(escalationQuery);
+      return temporalCall(deps, `the state of ${req.params.id}`, () => deps.temporal.workflow.getHandle(req.params.id).query(escalationQuery));
     });
   }
 
@@ -133,9 +135,13 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         stored = join(recordingsDir, sha256);
         await rename(temp, stored);
         const { id, role, unitId } = req.principal;
-        return await deps.temporal.workflow.getHandle(req.params.id).executeUpdate(threePartyReviewStepUpdate, {
-          args: [{ recording: { fileName: req.query.fileName, contentType, size, sha256, storedAs: sha256 }, actor: { id, role, unitId } }],
-        });
+        // The Update id from the recording's hash: the same recording sent again is taken once.
+        return await temporalCall(deps, `a recording for ${req.params.id}`, () =>
+          deps.temporal.workflow.getHandle(req.params.id).executeUpdate(threePartyReviewStepUpdate, {
+            args: [{ recording: { fileName: req.query.fileName, contentType, size, sha256, storedAs: sha256 }, actor: { id, role, unitId } }],
+            updateId: updateIdFor(req.params.id, id, `recording:${sha256}`),
+          }),
+        );
       } catch (err) {
         // Nothing partial is left behind: no temp file, and no stored file the workflow did not take.
         await rm(temp, { force: true });

@@ -14,6 +14,7 @@ import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { booleanQuery, caseParams, pageQuery } from '../params';
 import { listPage } from '../repositories/list';
+import { temporalCall } from '../../services/temporal-calls';
 
 
 const listQuery = z.object({
@@ -135,7 +136,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow", params: caseParams } }, async (req) => {
     app.requirePermission(req, 'read');
     const row = await loadMatter(app, db, req, req.params.caseNo);
-    return deps.temporal.workflow.getHandle(row.workflowId).query(stateQuery);
+    return temporalCall(deps, `the state of ${row.caseNo}`, () => deps.temporal.workflow.getHandle(row.workflowId).query(stateQuery));
   });
 };
 

@@ -9,6 +9,8 @@ import { stateQuery, visitSignal, warnUpdate } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { caseParams } from '../params';
 import { loadMatter } from '../repositories/matters';
+import { claimIdempotencyKey } from '../../services/idempotency';
+import { executeCommand, temporalCall } from '../../services/temporal-calls';
 
 
 /** Petitioners' visits (signals to the matter's workflow) and a bureau's warning slip for another risk. */
@@ -34,14 +36,17 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       if (dated) throw new ServiceError(400, 'InvalidInput', dated.message, { at: dated.code });
       const handle = deps.temporal.workflow.getHandle(row.workflowId);
       // The live state decides whether the matter is still open (the read model may lag by a moment).
-      const status = row.open ? (await handle.query(stateQuery)).status : (row.status as Status);
+      const status = row.open ? (await temporalCall(deps, `the state of ${row.caseNo}`, () => handle.query(stateQuery))).status : (row.status as Status);
       const ended = visitProblem(req.body.at, { registeredAt, open: isOpen(status), status }, Date.now());
       if (ended) throw new ServiceError(409, 'IllegalState', ended.message);
-      // A retried request (same Idempotency-Key) names the same visit, which the workflow records once.
-      const key = req.headers['idempotency-key'] ?? randomUUID();
+      // A retried request (same Idempotency-Key) names the same visit, which the workflow records once; the same key
+      // with another body (or on another matter) is refused with 422.
+      const given = req.headers['idempotency-key'];
+      if (given) await claimIdempotencyKey(db, { key: given, userId: req.principal.id, scope: `visit:${row.caseNo}`, body: req.body, caseNo: row.caseNo });
+      const key = given ?? randomUUID();
       const id = `V${createHash('sha256').update(`${row.caseNo}:${key}`).digest('hex').slice(0, 16)}`;
       const visit: Visit = { id, ...req.body, collective: req.body.collective ?? isCollective(req.body.persons) };
-      await handle.signal(visitSignal, { ...visit, recordedBy: req.principal.id });
+      await temporalCall(deps, `a visit on ${row.caseNo}`, () => handle.signal(visitSignal, { ...visit, recordedBy: req.principal.id }));
       // A visit is a submission (件次) on the matter: it counts in the volume like a letter (a retry writes nothing twice).
       await db
         .insert(submissions)
@@ -53,12 +58,26 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.post(
     '/petitions/:caseNo/warning-slip',
-    { schema: { tags: ['warning slips'], summary: 'Issue a warning slip (信访预警单) for another abnormal risk, with the reason', params: caseParams, body: z.object({ reason: z.string().min(5).max(2000) }) } },
+    {
+      schema: {
+        tags: ['warning slips'],
+        summary: 'Issue a warning slip (信访预警单) for another abnormal risk, with the reason',
+        params: caseParams,
+        headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough(),
+        body: z.object({ reason: z.string().min(5).max(2000) }),
+      },
+    },
     async (req, reply) => {
       app.requirePermission(req, 'warn');
       const row = await loadMatter(app, db, req, req.params.caseNo);
       const { id, role, unitId } = req.principal;
-      const state = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(warnUpdate, { args: [{ reason: req.body.reason, actor: { id, role, unitId } }] });
+      const state = await executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(row.workflowId), warnUpdate, [{ reason: req.body.reason, actor: { id, role, unitId } }], {
+        caseNo: row.caseNo,
+        userId: id,
+        idempotencyKey: req.headers['idempotency-key'],
+        scope: `warn:${row.caseNo}`,
+        body: req.body,
+      });
       return reply.status(201).send(state);
     },
   );

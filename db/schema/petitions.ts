@@ -86,6 +86,8 @@ export const submissions = pgTable(
     source: text('source').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
     summary: text('summary').notNull(),
+    /** Who brought this submission (a linked one may come from other persons than the matter's first petitioners). */
+    petitioners: jsonb('petitioners').notNull().default([]),
     initial: boolean('initial').notNull(),
     registeredBy: text('registered_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -175,6 +177,29 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
   response: jsonb('response').$type<IntakeResult>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Intake's outbox: written in the same transaction as the matter's rows, with the workflow's start input (no
+ * personal data). The workflow start (deterministic id, USE_EXISTING) is idempotent; whoever starts it — the
+ * request, a retry, or the worker's recovery loop — marks the entry started. An entry never started is a matter
+ * without its workflow, which the recovery loop repairs.
+ */
+export const intakeOutbox = pgTable(
+  'intake_outbox',
+  {
+    caseNo: text('case_no')
+      .primaryKey()
+      .references(() => petitions.caseNo),
+    workflowId: text('workflow_id').notNull(),
+    taskQueue: text('task_queue').notNull(),
+    input: jsonb('input').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('intake_outbox_pending_idx').on(t.createdAt).where(sql`${t.startedAt} is null`)],
+);
 
 /** Every read of a matter's full personal data (PIPL). */
 export const auditLog = pgTable(

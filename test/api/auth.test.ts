@@ -86,6 +86,11 @@ describe('access: bearer tokens, roles and jurisdiction', () => {
       ['a token signed with another secret', `Bearer ${jwt({ sub: 'admin', iat: Math.floor(Date.now() / 1000) }, 'some-other-secret-of-16+')}`],
       ['an expired token', `Bearer ${jwt({ sub: 'admin', iat: 1_700_000_000, exp: 1_700_000_600 }, 'api-test-secret-0123456789abcdef')}`],
       ['a token with the signature stripped', `Bearer ${jwt({ sub: 'admin' }, 'x').split('.').slice(0, 2).join('.')}.`],
+      // Issue 10: such tokens used to be accepted and never expired.
+      ['a correctly signed token without exp', `Bearer ${jwt({ sub: 'admin', iat: Math.floor(Date.now() / 1000) }, 'api-test-secret-0123456789abcdef')}`],
+      ['a correctly signed token without iat', `Bearer ${jwt({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 3600 }, 'api-test-secret-0123456789abcdef')}`],
+      ['a token issued 9 hours ago that claims to run a year', `Bearer ${jwt({ sub: 'admin', iat: Math.floor(Date.now() / 1000) - 9 * 3600, exp: Math.floor(Date.now() / 1000) + 365 * 86400 }, 'api-test-secret-0123456789abcdef')}`],
+      ['a token signed with alg none', `Bearer ${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'admin', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}.`],
     ])('%s → 401', async (_what, authorization) => {
       const res = await b.app.inject({ method: 'GET', url: '/api/petitions', headers: authorization ? { authorization } : {} });
       expect(res.statusCode).toBe(401);
@@ -98,6 +103,13 @@ describe('access: bearer tokens, roles and jurisdiction', () => {
         expect(res.statusCode, url).toBe(401);
       }
       expect((await b.get('/%61pi/petitions', 'registrar-city')).statusCode).toBe(200);
+    });
+
+    it('a token the API issues expires within 8 hours of its issue', async () => {
+      const res = await b.app.inject({ method: 'POST', url: '/auth/dev-token', payload: { userId: 'registrar-liandu' } });
+      const payload = JSON.parse(Buffer.from(res.json<{ token: string }>().token.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
+      expect(payload.exp - payload.iat).toBeGreaterThan(0);
+      expect(payload.exp - payload.iat).toBeLessThanOrEqual(8 * 3600);
     });
 
     it('a valid token for a user who does not exist → 401', async () => {

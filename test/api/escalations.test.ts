@@ -48,9 +48,11 @@ describe('visits and escalations through the API', () => {
 
   it('two county-level visits issue a warning slip that the list shows; the same visit retried with its Idempotency-Key counts once', async () => {
     const { caseNo } = await b.register({}, 'registrar-city');
-    const first = await b.post(`/api/petitions/${caseNo}/visits`, 'registrar-city', visitBody(), { 'idempotency-key': `visit-${caseNo}-1` });
+    // A retry sends the very same request (the same key with another body is refused with 422).
+    const visit = visitBody();
+    const first = await b.post(`/api/petitions/${caseNo}/visits`, 'registrar-city', visit, { 'idempotency-key': `visit-${caseNo}-1` });
     expect(first.statusCode).toBe(202);
-    const retried = await b.post(`/api/petitions/${caseNo}/visits`, 'registrar-city', visitBody(), { 'idempotency-key': `visit-${caseNo}-1` });
+    const retried = await b.post(`/api/petitions/${caseNo}/visits`, 'registrar-city', visit, { 'idempotency-key': `visit-${caseNo}-1` });
     expect(retried.json().visitId).toBe(first.json().visitId);
     const counted = await eventually(async () => {
       const s = (await b.get(`/api/petitions/${caseNo}/state`, 'registrar-city')).json();

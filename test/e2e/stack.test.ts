@@ -6,6 +6,8 @@ import { addNaturalDays, endOfShanghaiDay } from '../../domain/dates';
 import type { PetitionState } from '../../domain/matter';
 import { eventually } from '../support/api';
 import { startStack, type Stack } from '../support/stack';
+import { buildApp } from '../../api/app';
+import { temporalClient } from '../../services/bootstrap';
 
 interface ListItem {
   caseNo: string;
@@ -34,11 +36,26 @@ describe('the real stack: Temporal dev server, PostgreSQL, worker and API over H
 
   it('is ready, and refuses /api without a token', async () => {
     expect(stack.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const ready = await call<{ status: string }>('GET', '/health/ready');
-    expect(ready).toEqual({ status: 200, body: { status: 'ready', temporal: { ok: true }, database: { ok: true } } });
+    const ready = await call<{ status: string; worker: { pollers: number } }>('GET', '/health/ready');
+    expect(ready).toMatchObject({ status: 200, body: { status: 'ready', temporal: { ok: true }, database: { ok: true }, worker: { ok: true } } });
+    expect(ready.body.worker.pollers).toBeGreaterThanOrEqual(1);
     expect((await call('GET', '/api/petitions')).status).toBe(401);
     const docs = await call<{ paths: Record<string, unknown> }>('GET', '/docs/json');
     expect(docs.body.paths).toHaveProperty('/api/petitions');
+  });
+
+  it('readiness says unavailable when no worker polls the task queue (it said ready)', async () => {
+    const config = { ...stack.config, TEMPORAL_TASK_QUEUE: `nobody-polls-${randomUUID()}` };
+    const temporal = temporalClient(config, stack.config.TEMPORAL_ADDRESS!);
+    const app = await buildApp({ config, database: stack.database, temporal });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/health/ready' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ status: 'unavailable', temporal: { ok: true }, database: { ok: true }, worker: { ok: false, pollers: 0 } });
+    } finally {
+      await app.close();
+      await temporal.connection.close();
+    }
   });
 
   it('dev token → register → listed in TRIAGE with its triage limit → forward → live state AWAITING_ACCEPTANCE → listed for the unit → timeline in the record', async () => {

@@ -95,6 +95,12 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     JWT_SECRET: 'api-test-secret-0123456789abcdef',
     AUTH_DEV_LOGIN: 'true',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // The suites poll records and log in far more often than people do; test/api/hardening.test.ts sets its own.
+    RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+    RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
+    RATE_LIMIT_RECORD_READS_PER_MINUTE: '100000',
+    // The test worker bundles workflows in this process, which stalls the event loop for seconds: load shedding off.
+    MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
 }

@@ -81,6 +81,9 @@ export async function startStack(): Promise<Stack> {
       LOG_LEVEL: 'warn',
       AUTH_DEV_LOGIN: 'true',
       JWT_SECRET: 'e2e-test-secret-0123456789abcdef',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+      RATE_LIMIT_RECORD_READS_PER_MINUTE: '100000',
+      MAX_EVENT_LOOP_DELAY_MS: '0',
     });
     database = await openReadModel(config);
     worker = await startWorker({ config, address: temporal!.address, db: database.db });

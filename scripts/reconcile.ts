@@ -1,0 +1,21 @@
+// `npm run reconcile [-- --repair]`: compares the read model with Temporal and reports matters without their workflow
+// and petition workflows without their matter; with --repair, starts the missing workflows (idempotently) and
+// terminates orphan workflows. Exit status 1 if anything was found and not repaired.
+import { loadConfigOrExit } from '../config';
+import { openReadModel, requireServers, temporalClient } from '../services/bootstrap';
+import { reconcile } from '../services/recovery';
+
+const config = loadConfigOrExit();
+const { temporalAddress } = requireServers(config, 'npm run reconcile');
+const repair = process.argv.includes('--repair');
+const database = await openReadModel(config);
+const temporal = temporalClient(config, temporalAddress);
+try {
+  const report = await reconcile({ db: database.db, temporal, config }, { repair });
+  console.log(JSON.stringify(report, null, 2));
+  const found = report.rowsWithoutWorkflow.length + report.workflowsWithoutRow.length;
+  process.exitCode = found > report.repaired.length ? 1 : 0;
+} finally {
+  await temporal.connection.close().catch(() => undefined);
+  await database.close();
+}

@@ -1,0 +1,144 @@
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../config';
+import type { Db } from '../db/client';
+import { divisions, intakeOutbox, petitions, users } from '../db/schema';
+import { competentLevelFor } from '../domain/triggers';
+import type { PetitionInput } from '../domain/matter';
+import { settingsFrom, startFromOutbox } from './intake';
+import { temporalCall } from './temporal-calls';
+
+export interface RecoveryDeps {
+  db: Db;
+  temporal: Client;
+  config: AppConfig;
+}
+
+/**
+ * Starts the workflow of every outbox entry not marked started that is older than `graceMs` (the request that wrote
+ * it has had its chance). Idempotent: the start uses the matter's deterministic workflow id with USE_EXISTING.
+ */
+export async function drainOutbox(deps: RecoveryDeps, opts: { graceMs?: number; limit?: number } = {}): Promise<{ started: string[]; failed: string[] }> {
+  const cutoff = new Date(Date.now() - (opts.graceMs ?? 10_000));
+  const pending = await deps.db
+    .select()
+    .from(intakeOutbox)
+    .where(and(isNull(intakeOutbox.startedAt), lt(intakeOutbox.createdAt, cutoff)))
+    .orderBy(asc(intakeOutbox.createdAt))
+    .limit(opts.limit ?? 100);
+  const started: string[] = [];
+  const failed: string[] = [];
+  for (const entry of pending) {
+    try {
+      await startFromOutbox(deps, entry);
+      started.push(entry.caseNo);
+    } catch (err) {
+      failed.push(entry.caseNo);
+      await deps.db
+        .update(intakeOutbox)
+        .set({ attempts: sql`${intakeOutbox.attempts} + 1`, lastError: String((err as Error).message).slice(0, 500) })
+        .where(eq(intakeOutbox.caseNo, entry.caseNo))
+        .catch(() => undefined);
+    }
+  }
+  return { started, failed };
+}
+
+export interface ReconcileReport {
+  /** Matters (rows) whose workflow Temporal does not know. */
+  rowsWithoutWorkflow: string[];
+  /** Running petition workflows with no row: a matter nobody can see, running timers. */
+  workflowsWithoutRow: string[];
+  /** What was repaired (with repair: rows given their workflow, orphan workflows terminated). */
+  repaired: string[];
+}
+
+const ORPHAN_REASON = 'reconciliation: no registration row for this workflow (an intake compensated after an ambiguous start)';
+
+/**
+ * Compares the read model with Temporal (visibility: every petitionWorkflow) and reports both kinds of orphan.
+ * With repair: a row without its workflow gets an outbox entry (if it has none) and is started; a running workflow
+ * without a row is terminated with the reason.
+ */
+export async function reconcile(deps: RecoveryDeps, opts: { repair: boolean }): Promise<ReconcileReport> {
+  const workflows = new Map<string, string>();
+  await temporalCall(
+    deps,
+    'listing petition workflows',
+    async () => {
+      for await (const wf of deps.temporal.workflow.list({ query: `WorkflowType = 'petitionWorkflow'` })) workflows.set(wf.workflowId, wf.status.name);
+    },
+    60_000,
+  );
+  const rows = await deps.db.select({ caseNo: petitions.caseNo, workflowId: petitions.workflowId }).from(petitions);
+  const rowIds = new Set(rows.map((r) => r.workflowId));
+  const rowsWithoutWorkflow = rows.filter((r) => !workflows.has(r.workflowId)).map((r) => r.caseNo);
+  // Only running ones matter: a closed workflow has no timers left.
+  const workflowsWithoutRow = [...workflows.entries()].filter(([id, status]) => status === 'RUNNING' && !rowIds.has(id)).map(([id]) => id);
+  const repaired: string[] = [];
+  if (opts.repair) {
+    for (const caseNo of rowsWithoutWorkflow) {
+      const entry = await outboxEntryFor(deps, caseNo);
+      await startFromOutbox(deps, entry);
+      repaired.push(caseNo);
+    }
+    for (const id of workflowsWithoutRow) {
+      await temporalCall(deps, `terminating ${id}`, () => deps.temporal.workflow.getHandle(id).terminate(ORPHAN_REASON));
+      repaired.push(id);
+    }
+  }
+  return { rowsWithoutWorkflow, workflowsWithoutRow, repaired };
+}
+
+/** The outbox entry of a matter; for a row that has none (registered before the outbox), rebuilt from the row. */
+async function outboxEntryFor(deps: RecoveryDeps, caseNo: string): Promise<typeof intakeOutbox.$inferSelect> {
+  const [existing] = await deps.db.select().from(intakeOutbox).where(eq(intakeOutbox.caseNo, caseNo));
+  if (existing) return existing;
+  const [row] = await deps.db.select().from(petitions).where(eq(petitions.caseNo, caseNo));
+  const [division] = await deps.db.select({ level: divisions.level }).from(divisions).where(eq(divisions.code, row!.divisionCode));
+  const [registrar] = await deps.db.select({ role: users.role }).from(users).where(eq(users.id, row!.registeredBy));
+  const input: PetitionInput = {
+    caseNo,
+    channel: row!.channel as PetitionInput['channel'],
+    source: row!.source as PetitionInput['source'],
+    divisionCode: row!.divisionCode,
+    personsCount: row!.personsCount,
+    receivedAt: row!.receivedAt.toISOString(),
+    registeredAt: row!.registeredAt.toISOString(),
+    registeredBy: { id: row!.registeredBy, role: registrar?.role ?? 'registrar' },
+    accusedUnitIds: ((row!.intake as { accusedUnitIds?: string[] }).accusedUnitIds ?? []),
+    competentLevel: competentLevelFor(division?.level),
+    settings: settingsFrom(deps.config),
+  };
+  await deps.db.insert(intakeOutbox).values({ caseNo, workflowId: row!.workflowId, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input }).onConflictDoNothing();
+  const [entry] = await deps.db.select().from(intakeOutbox).where(eq(intakeOutbox.caseNo, caseNo));
+  return entry!;
+}
+
+/**
+ * The worker's recovery loop: drains the outbox every `intervalMs`. Returns a stop function that waits for the
+ * round in progress.
+ */
+export function startRecoveryLoop(deps: RecoveryDeps, log: (msg: string) => void, intervalMs = deps.config.RECOVERY_INTERVAL_MS): () => Promise<void> {
+  let stopped = false;
+  let round: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    try {
+      const { started, failed } = await drainOutbox(deps);
+      if (started.length) log(`recovery: started the workflows of ${started.join(', ')}`);
+      if (failed.length) log(`recovery: could not start ${failed.join(', ')} yet (will retry)`);
+    } catch (err) {
+      log(`recovery: ${(err as Error).message}`);
+    }
+  };
+  const timer = setInterval(() => {
+    if (!stopped) round = round.then(tick);
+  }, intervalMs);
+  timer.unref();
+  round = round.then(tick);
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await round;
+  };
+}
