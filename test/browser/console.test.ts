@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { and, eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema';
@@ -55,8 +55,8 @@ async function choose(page: Page, label: string, option: string): Promise<void> 
   await page.keyboard.press('Enter');
 }
 
-/** Retries a check until it holds (the page and the workflows catch up), for up to 20 s. */
-const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 20_000, interval: 200 });
+/** Retries a check until it holds (the page and the workflows catch up; a loaded CI machine is slow), for up to 40 s. */
+const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 40_000, interval: 250 });
 
 async function expectAccessible(page: Page, what: string): Promise<void> {
   const violations = await seriousA11yViolations(page);
@@ -76,6 +76,14 @@ beforeAll(async () => {
   const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-web.mjs')], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the console did not build');
   [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+});
+
+// A failed flow leaves a picture of where it stopped (.tmp/screenshots/failed-*.png).
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  const pages = browser?.browser.contexts().flatMap((c) => c.pages()) ?? [];
+  const last = pages[pages.length - 1];
+  if (last) await screenshot(last, `failed-${ctx.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => undefined);
 });
 
 afterAll(async () => {

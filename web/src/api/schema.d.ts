@@ -537,6 +537,7 @@ export interface paths {
                             leaderName: string;
                         };
                         linkToCaseNo?: string;
+                        newMatterReason?: string;
                         /** @default 1 */
                         personsCount?: number;
                         personsInvolved?: number;
@@ -557,8 +558,8 @@ export interface paths {
                         }[];
                         /** @enum {string} */
                         purpose: "complaint" | "request" | "suggestion" | "report" | "opinion";
-                        /** Format: date-time */
-                        receivedAt?: string;
+                        /** @description when the body received it (at most 90 days ago, not in the future) */
+                        receivedAt?: string & (string);
                         /**
                          * @default direct
                          * @enum {string}
@@ -640,7 +641,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -683,7 +686,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -732,7 +737,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -775,7 +782,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -820,7 +829,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -865,7 +876,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -907,7 +920,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -955,7 +970,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -997,7 +1014,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -1040,7 +1059,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -1086,7 +1107,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -1129,7 +1152,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -1177,7 +1202,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -1220,7 +1247,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -1266,7 +1295,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -1309,7 +1340,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -1354,7 +1387,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -1448,11 +1483,8 @@ export interface paths {
                          * @default false
                          */
                         abnormalInBeijing?: boolean;
-                        /**
-                         * Format: date-time
-                         * @description when the visit took place
-                         */
-                        at: string;
+                        /** @description when the visit took place */
+                        at: string & (string);
                         /** @description 集体访; defaults to persons ≥ 5 */
                         collective?: boolean;
                         /** @enum {string} */
@@ -1493,7 +1525,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     caseNo: string;
                 };
@@ -2224,10 +2258,17 @@ export interface paths {
                                 error?: string;
                                 ok: boolean;
                             };
-                            status: string;
+                            /** @enum {string} */
+                            status: "ready" | "unavailable";
                             temporal: {
                                 error?: string;
                                 ok: boolean;
+                            };
+                            worker: {
+                                error?: string;
+                                ok: boolean;
+                                /** @description workers seen polling the task queue lately; null: the server cannot say */
+                                pollers: number | null;
                             };
                         };
                     };
@@ -2243,10 +2284,17 @@ export interface paths {
                                 error?: string;
                                 ok: boolean;
                             };
-                            status: string;
+                            /** @enum {string} */
+                            status: "ready" | "unavailable";
                             temporal: {
                                 error?: string;
                                 ok: boolean;
+                            };
+                            worker: {
+                                error?: string;
+                                ok: boolean;
+                                /** @description workers seen polling the task queue lately; null: the server cannot say */
+                                pollers: number | null;
                             };
                         };
                     };

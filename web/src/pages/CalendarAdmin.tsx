@@ -63,7 +63,12 @@ export function CalendarAdmin() {
     mutationFn: (v: { date: string; kind: 'workday' | 'holiday'; source: string }) => unwrap<{ saved: number }>(api.POST('/api/admin/calendar-overrides', { body: { overrides: [v] } })),
     onSuccess: refresh,
   });
-  const shownYears = (status.data?.years ?? []).filter((y) => y.year >= thisYear - 2 || !y.complete || y.waitingLimits > 0);
+  const listed = status.data?.years ?? [];
+  // Next year always shows: a year the service has no data for at all is not in the answer, and it is not known.
+  const withNext = status.data && !listed.some((y) => y.year === thisYear + 1)
+    ? [...listed, { year: thisYear + 1, complete: false, knownFrom: null, sourceDocument: null, declaredBy: null, declaredAt: null, overrides: 0, waitingLimits: 0 }]
+    : listed;
+  const shownYears = withNext.filter((y) => y.year >= thisYear - 2 || !y.complete || y.waitingLimits > 0);
 
   return (
     <Card title={<Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>工作日历</Typography.Title>}>
