@@ -43,7 +43,6 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(auth, { deps });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    staticCSP: true,
     // Outside development the API's description is for signed-in users only (a bearer token, as on /api).
     uiHooks: deps.config.development ? {} : { onRequest: async (request) => app.authenticate(request) },
   });

@@ -54,8 +54,9 @@ export default fp<{ deps: ApiDeps }>(
   async (app, { deps }) => {
     const c = deps.config;
     await app.register(helmet, {
-      // The OpenAPI page (swagger-ui) sets its own script/style hashes (staticCSP in app.ts).
-      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"] } },
+      // The console and the OpenAPI page load their scripts from this origin. No upgrade-insecure-requests: on a
+      // plain-http loopback (development, tests) it would send the browser to https; behind TLS, HSTS does its work.
+      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], upgradeInsecureRequests: null } },
       hsts: { maxAge: 31_536_000, includeSubDomains: true },
     });
 

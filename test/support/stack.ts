@@ -82,6 +82,7 @@ export async function startStack(): Promise<Stack> {
       AUTH_DEV_LOGIN: 'true',
       JWT_SECRET: 'e2e-test-secret-0123456789abcdef',
       RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+      RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
       RATE_LIMIT_RECORD_READS_PER_MINUTE: '100000',
       MAX_EVENT_LOOP_DELAY_MS: '0',
     });
