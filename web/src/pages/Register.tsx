@@ -45,6 +45,7 @@ interface FormValues {
   summary?: string;
   receivedAt?: Dayjs;
   flags?: string[];
+  newMatterReason?: string;
 }
 
 function toBody(v: FormValues): Record<string, unknown> {
@@ -68,6 +69,7 @@ function toBody(v: FormValues): Record<string, unknown> {
     summary: v.summary ?? '',
     receivedAt: v.receivedAt ? v.receivedAt.format() : undefined,
     flags: { litigation: !!v.flags?.includes('litigation'), crossRegion: !!v.flags?.includes('crossRegion'), majorUrgent: !!v.flags?.includes('majorUrgent') },
+    newMatterReason: blank(v.newMatterReason),
   };
 }
 
@@ -246,6 +248,12 @@ export function Register() {
                 </div>
               ))}
             />
+          ) : null}
+          {repeats.data?.items.length ? (
+            // Repeats are linked, not duplicated: a new matter beside open ones says why it is a different one.
+            <Form.Item name="newMatterReason" label="另案登记理由（与上列事项不是同一事项的，说明理由；是同一事项的，请打开该事项登记件次）">
+              <Input.TextArea rows={2} maxLength={1000} />
+            </Form.Item>
           ) : null}
         </div>
         <Row gutter={16}>
