@@ -1,8 +1,6 @@
 import type { TimelineEntry } from '../domain/matter';
-import type { BacklogState } from '../workflows/backlog';
-import type { ListingState } from '../workflows/sweeps';
-import type { DigestRecord } from '../read-model/sweeps';
-import type { SweepKind } from '../domain/sweeps';
+import type { BacklogState } from '../domain/backlog';
+import type { DigestRecord, ListingState, SweepKind } from '../domain/sweeps';
 
 export interface ProjectBacklogRequest {
   workflowId: string;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isoDate } from './petition';
 import { shanghaiDateOf } from './dates';
 import type { DeadlinePolicy } from './rules';
+import type { TimelineEntry } from './record';
 
 export const assigningLevels = ['national', 'province', 'city', 'county'] as const;
 export type AssigningLevel = (typeof assigningLevels)[number];
@@ -290,3 +291,75 @@ export function describeMissed(deadlines: readonly { key: string; dueDate: strin
   const list = missed.map((d) => `${d.policy.label}（${d.dueDate}届满）`).join('、');
   return `新增积案：超过法定期限未办结（${list || '法定期限'}），信访人于 ${shanghaiDateOf(at)} 再次信访`;
 }
+
+// --- A backlog case's workflow: its input and state (workflows/backlog.ts) -----------------------------------
+
+export interface BacklogInput {
+  id: string;
+  source: 'new_backlog' | 'central_assignment' | 'import';
+  assigningLevel: AssigningLevel;
+  assigningBody: string | null;
+  assignedOn: string;
+  reason: string | null;
+  divisionCode: string;
+  unitId: string | null;
+  areaName: string | null;
+  leaderName: string | null;
+  leaderMissing: boolean;
+  caseNos: string[];
+  targetDate: string | null;
+  flags: CrossFlags;
+  checkInDays: number;
+  /** Upsert the search attributes (off only where the server has not registered them). */
+  searchAttributes?: boolean;
+  /** Days a closed case stays reachable for reopening before the workflow completes. */
+  lingerDays: number;
+  carried?: BacklogState;
+}
+
+export interface Recommendation {
+  no: number;
+  text: string;
+  status: 'open' | 'closed';
+  outcome?: string;
+  closedOn?: string;
+  closedBy?: string;
+}
+
+export interface BacklogState {
+  id: string;
+  source: BacklogInput['source'];
+  assigningLevel: AssigningLevel;
+  assigningBody: string | null;
+  assignedOn: string;
+  reason: string | null;
+  divisionCode: string;
+  unitId: string | null;
+  areaName: string | null;
+  leaderName: string | null;
+  leaderMissing: boolean;
+  team: { name: string; role: string }[];
+  caseNos: string[];
+  targetDate: string | null;
+  flags: CrossFlags;
+  status: 'open' | 'closed';
+  dossier: { no: number; kind: 'document' | 'meeting'; title: string; date: string; participants: string[]; notes: string; reference?: string; by: string }[];
+  checkInDays: number;
+  checkIns: { date: string; notes: string; metPetitioner: boolean; by: string }[];
+  /** The next check-in: due by the end of this Asia/Shanghai day. */
+  checkInDue: string;
+  checkInReminded: boolean;
+  missedCheckIns: number;
+  overdue: boolean;
+  supervisions: { no: number; date: string; sawHandler: boolean; sawPetitioner: boolean; sawFile: boolean; findings: string; by: string; recommendations: Recommendation[] }[];
+  closure?: { category: string; label: string; evidence: string[]; summary: string; closedOn: string; confirmedBy: string };
+  closures: number;
+  reopenCount: number;
+  reopenings: { ref: string; caseNo: string | null; on: string; note: string }[];
+  closedAt?: string;
+  recent: TimelineEntry[];
+  seq: number;
+  lastFlushedSeq: number;
+  runs: number;
+}
+

@@ -138,3 +138,34 @@ export function rankDivisions(
   scored.forEach((s, i) => (s.rank = i + 1));
   return scored;
 }
+
+// --- What a sweep run returns and a listing workflow keeps (workflows/sweeps.ts) ----------------------------
+
+export interface DigestRecord {
+  id: string;
+  kind: SweepKind;
+  periodStart: string;
+  periodEnd: string;
+  body: Record<string, unknown>;
+  /** Quarterly: the divisions to list, each to become a listing workflow. */
+  listed?: { id: string; divisionCode: string; name: string; rank: number; score: number; dueDate: string }[];
+}
+
+export interface ListingInput {
+  id: string;
+  quarter: string;
+  divisionCode: string;
+  name: string;
+  rank: number;
+  score: number;
+  dueDate: string;
+  digestId: string;
+}
+
+export interface ListingState extends ListingInput {
+  status: 'listed' | 'remediated' | 'overdue';
+  reports: { report: string; by: string; at: string }[];
+  escalatedAt?: string;
+  seq: number;
+}
+

@@ -6,7 +6,9 @@ import { addNaturalDays, endOfShanghaiDay } from '../domain/dates';
 import { measureByKey } from '../domain/measures';
 import { rankDivisions, sample, sweepLabels, sweepPeriod, type RankedDivision, type SweepKind } from '../domain/sweeps';
 import { computeFigure, queryRows } from './measures';
-import type { ListingState } from '../workflows/sweeps';
+import type { DigestRecord, ListingState } from '../domain/sweeps';
+
+export type { DigestRecord };
 
 export interface SweepSettings {
   monthlySampleSize: number;
@@ -14,16 +16,6 @@ export interface SweepSettings {
   listingRemediationDays: number;
   listingWeights: Record<string, { weight: number; better: 'higher' | 'lower' }>;
   leaderReviewChannels: string[];
-}
-
-export interface DigestRecord {
-  id: string;
-  kind: SweepKind;
-  periodStart: string;
-  periodEnd: string;
-  body: Record<string, unknown>;
-  /** Quarterly: the divisions to list, each to become a listing workflow. */
-  listed?: { id: string; divisionCode: string; name: string; rank: number; score: number; dueDate: string }[];
 }
 
 /** Statutory limits that escalate: the ones a unit must close in the week or explain (周周结). */

@@ -23,79 +23,12 @@ import {
 } from '@temporalio/workflow';
 import type { CampaignActivities } from '../activities/campaign-types';
 import { addNaturalDays, endOfShanghaiDay, shanghaiDateOf } from '../domain/dates';
-import { closureProblem, closureLabels, CHECK_IN_REMINDER_DAYS, type AssigningLevel, type CrossFlags } from '../domain/backlog';
+import { closureProblem, closureLabels, CHECK_IN_REMINDER_DAYS, type BacklogInput, type BacklogState, type CrossFlags } from '../domain/backlog';
+
+export type { BacklogInput, BacklogState, Recommendation } from '../domain/backlog';
 import type { Actor } from './messages';
 import { upsertBacklogSearchAttributes } from './search-attributes';
 import type { TimelineEntry } from '../domain/matter';
-
-export interface BacklogInput {
-  id: string;
-  source: 'new_backlog' | 'central_assignment' | 'import';
-  assigningLevel: AssigningLevel;
-  assigningBody: string | null;
-  assignedOn: string;
-  reason: string | null;
-  divisionCode: string;
-  unitId: string | null;
-  areaName: string | null;
-  leaderName: string | null;
-  leaderMissing: boolean;
-  caseNos: string[];
-  targetDate: string | null;
-  flags: CrossFlags;
-  checkInDays: number;
-  /** Upsert the search attributes (off only where the server has not registered them). */
-  searchAttributes?: boolean;
-  /** Days a closed case stays reachable for reopening before the workflow completes. */
-  lingerDays: number;
-  carried?: BacklogState;
-}
-
-export interface Recommendation {
-  no: number;
-  text: string;
-  status: 'open' | 'closed';
-  outcome?: string;
-  closedOn?: string;
-  closedBy?: string;
-}
-
-export interface BacklogState {
-  id: string;
-  source: BacklogInput['source'];
-  assigningLevel: AssigningLevel;
-  assigningBody: string | null;
-  assignedOn: string;
-  reason: string | null;
-  divisionCode: string;
-  unitId: string | null;
-  areaName: string | null;
-  leaderName: string | null;
-  leaderMissing: boolean;
-  team: { name: string; role: string }[];
-  caseNos: string[];
-  targetDate: string | null;
-  flags: CrossFlags;
-  status: 'open' | 'closed';
-  dossier: { no: number; kind: 'document' | 'meeting'; title: string; date: string; participants: string[]; notes: string; reference?: string; by: string }[];
-  checkInDays: number;
-  checkIns: { date: string; notes: string; metPetitioner: boolean; by: string }[];
-  /** The next check-in: due by the end of this Asia/Shanghai day. */
-  checkInDue: string;
-  checkInReminded: boolean;
-  missedCheckIns: number;
-  overdue: boolean;
-  supervisions: { no: number; date: string; sawHandler: boolean; sawPetitioner: boolean; sawFile: boolean; findings: string; by: string; recommendations: Recommendation[] }[];
-  closure?: { category: string; label: string; evidence: string[]; summary: string; closedOn: string; confirmedBy: string };
-  closures: number;
-  reopenCount: number;
-  reopenings: { ref: string; caseNo: string | null; on: string; note: string }[];
-  closedAt?: string;
-  recent: TimelineEntry[];
-  seq: number;
-  lastFlushedSeq: number;
-  runs: number;
-}
 
 type Cmd<T> = T & { actor: Actor };
 export const backlogStateQuery = defineQuery<BacklogState>('backlogState');

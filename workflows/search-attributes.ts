@@ -11,7 +11,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { PetitionState } from '../domain/matter';
-import type { BacklogState } from './backlog';
+import type { BacklogState } from '../domain/backlog';
 
 export const SA = {
   status: defineSearchAttributeKey('PetitionStatus', SearchAttributeType.KEYWORD),

@@ -8,7 +8,9 @@ import { condition, defineQuery, defineUpdate, proxyActivities, setHandler, star
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CampaignActivities } from '../activities/campaign-types';
 import { endOfShanghaiDay, shanghaiDateOf } from '../domain/dates';
-import type { SweepKind } from '../domain/sweeps';
+import type { ListingInput, ListingState, SweepKind } from '../domain/sweeps';
+
+export type { ListingInput, ListingState } from '../domain/sweeps';
 import type { Actor } from './messages';
 
 const acts = proxyActivities<CampaignActivities>({
@@ -38,24 +40,6 @@ export async function sweepWorkflow({ kind }: SweepInput): Promise<{ digestId: s
     listed.push(workflowId);
   }
   return { digestId: digest.id, listed };
-}
-
-export interface ListingInput {
-  id: string;
-  quarter: string;
-  divisionCode: string;
-  name: string;
-  rank: number;
-  score: number;
-  dueDate: string;
-  digestId: string;
-}
-
-export interface ListingState extends ListingInput {
-  status: 'listed' | 'remediated' | 'overdue';
-  reports: { report: string; by: string; at: string }[];
-  escalatedAt?: string;
-  seq: number;
 }
 
 export const listingQuery = defineQuery<ListingState>('listing');
