@@ -8,13 +8,26 @@ import { loadCalendar } from '../read-model/calendar';
 import { projectEscalation, projectPetition } from '../read-model/projection';
 import { notices } from '../db/schema';
 import type { PetitionActivities } from './types';
+import type { CampaignActivities } from './campaign-types';
+import { afterPetitionProjected, createCampaignActivities, type CampaignDeps } from './campaign';
 
 export interface ActivityDeps {
   db: Db;
+  /**
+   * The campaign's workflows (backlog cases) are started and signalled from activities with this client. The worker
+   * always gives it; without it (a test calling one petition activity directly) the campaign's activities refuse and
+   * the hook after a matter's projection does not run.
+   */
+  campaign?: Omit<CampaignDeps, 'db'>;
 }
 
-export function createActivities({ db }: ActivityDeps): PetitionActivities {
+export function createActivities({ db, campaign }: ActivityDeps): PetitionActivities & CampaignActivities {
+  const campaignDeps: CampaignDeps | undefined = campaign && { db, ...campaign };
+  const notConfigured = async (): Promise<never> => {
+    throw ApplicationFailure.nonRetryable('the campaign activities need createActivities({ campaign })', 'NotConfigured');
+  };
   return {
+    ...(campaignDeps ? createCampaignActivities(campaignDeps) : { projectBacklog: notConfigured, runSweep: notConfigured, projectListing: notConfigured }),
     async computeDeadline(req) {
       try {
         return computeRequested(req, await loadCalendar(db));
@@ -28,6 +41,8 @@ export function createActivities({ db }: ActivityDeps): PetitionActivities {
 
     async project(req) {
       await projectPetition(db, req);
+      // The campaign's reactions (a new backlog case, a backlog case reopened) live on this side of the projection.
+      if (campaignDeps) await afterPetitionProjected(campaignDeps, req);
     },
 
     async projectOverlay(req) {

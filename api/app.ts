@@ -20,6 +20,11 @@ import publicRoutes from './routes/public';
 import escalationRoutes from './routes/escalations';
 import referenceRoutes from './routes/reference';
 import repeatRoutes from './routes/repeats';
+import measureRoutes from './routes/measures';
+import backlogRoutes from './routes/backlog';
+import leaderRoutes from './routes/leaders';
+import digestRoutes from './routes/digests';
+import workflowRoutes from './routes/workflows';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -61,5 +66,10 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(escalationRoutes, { deps, prefix: '/api' });
   await app.register(referenceRoutes, { deps, prefix: '/api' });
   await app.register(repeatRoutes, { deps, prefix: '/api' });
+  await app.register(measureRoutes, { deps, prefix: '/api' });
+  await app.register(backlogRoutes, { deps, prefix: '/api' });
+  await app.register(leaderRoutes, { deps, prefix: '/api' });
+  await app.register(digestRoutes, { deps, prefix: '/api' });
+  await app.register(workflowRoutes, { deps, prefix: '/api' });
   return app;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseListingWeights } from '../domain/sweeps';
 
 /**
  * All configuration, read from the environment and validated in one place.
@@ -65,6 +66,34 @@ export const configSchema = z.object({
   PUBLIC_RATE_PER_IP: z.coerce.number().int().min(1).max(100_000).default(30),
   /** Requests to the public channel allowed per query code in an hour (a code also locks at its 10th failure). */
   PUBLIC_RATE_PER_CODE: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** Interval of the 包案 leader's check-ins on a backlog case, natural days. */
+  BACKLOG_CHECK_IN_DAYS: z.coerce.number().int().min(7).max(120).default(30),
+  /** 月月检: closed matters drawn per unit each month. */
+  MONTHLY_SAMPLE_SIZE: z.coerce.number().int().min(1).max(100).default(3),
+  /** 挂牌督办: how many of the lowest-ranked divisions are listed each quarter. */
+  LISTING_BOTTOM: z.coerce.number().int().min(1).max(20).default(2),
+  /** 挂牌督办: the listed division's remediation limit, natural days. */
+  LISTING_REMEDIATION_DAYS: z.coerce.number().int().min(7).max(365).default(90),
+  /** 挂牌督办 weights as key:weight,… (default in domain/sweeps.ts defaultListingWeights). */
+  LISTING_WEIGHTS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      try {
+        return parseListingWeights(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Baseline year of the campaign's reductions (domain.md §4: default the year before the campaign, 2018 → 2017). */
+  CAMPAIGN_BASELINE_YEAR: z.coerce.number().int().min(2000).max(2100).default(2017),
+  /** Channels whose initial submissions count as initial letters for the 阅批 rate (domain.md §4: letters and online). */
+  LEADER_REVIEW_CHANNELS: z
+    .string()
+    .regex(/^(letter|visit|online|phone)(,(letter|visit|online|phone))*$/, 'comma-separated channels: letter, visit, online, phone')
+    .default('letter,online')
+    .transform((s) => s.split(',')),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

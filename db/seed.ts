@@ -29,6 +29,7 @@ export const starterUnits: (typeof units.$inferInsert)[] = [
   { id: 'city-human-resources', name: '丽水市人力资源和社会保障局', kind: 'city_department', divisionCode: '331100' },
   { id: 'city-health', name: '丽水市卫生健康委员会', kind: 'city_department', divisionCode: '331100' },
   { id: 'city-ecology', name: '丽水市生态环境局', kind: 'city_department', divisionCode: '331100' },
+  { id: 'city-development-reform', name: '丽水市发展和改革委员会', kind: 'city_department', divisionCode: '331100' },
   { id: 'liandu-gov', name: '莲都区人民政府', kind: 'county_government', divisionCode: '331102' },
   { id: 'qingtian-gov', name: '青田县人民政府', kind: 'county_government', divisionCode: '331121' },
   { id: 'jinyun-gov', name: '缙云县人民政府', kind: 'county_government', divisionCode: '331122' },

@@ -52,6 +52,12 @@ export const permissions = {
   investigate: ['supervisor', 'admin'],
   read: ['registrar', 'unit_handler', 'unit_head', 'supervisor', 'admin'],
   readMeasures: ['supervisor', 'admin'],
+  /** 化积案: assign, plan, supervise on site and confirm closure (the bureau). */
+  backlogManage: ['supervisor', 'admin'],
+  /** The 包案 leader's check-ins and dossier entries (recorded by the bureau or the unit's head). */
+  backlogCheckIn: ['supervisor', 'unit_head', 'admin'],
+  /** 清初访 leader duties: 阅批, reception days, joint-meeting group issues. */
+  leaderDuties: ['registrar', 'supervisor', 'admin'],
   admin: ['admin'],
 } as const satisfies Record<string, readonly (Role | ChannelRole)[]>;
 export type Permission = keyof typeof permissions;

@@ -4,6 +4,7 @@ import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { devServerSearchAttributeArgs } from '../domain/search-attributes';
 
 /**
  * Runs a Temporal dev server (`temporal server start-dev`: a real single-process Temporal server with the Web UI)
@@ -40,6 +41,8 @@ const COMMON_ARGS = [
   '--dynamic-config-value',
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
   '--ui-disable-news-fetch',
+  // The service's search attributes (domain/search-attributes.ts), registered with the server's own store.
+  ...devServerSearchAttributeArgs(),
 ];
 
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
@@ -146,7 +149,7 @@ async function startWithSdkDownload(
       dbFilename,
       namespace: opts.namespace,
       log: { format: 'pretty', level: 'warn' },
-      extraArgs: ['--ui-disable-news-fetch'],
+      extraArgs: ['--ui-disable-news-fetch', ...devServerSearchAttributeArgs()],
     },
   }).catch((err: unknown) => {
     throw new Error(

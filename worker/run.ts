@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, Runtime, DefaultLogger, type LogLevel } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import { createActivities } from '../activities';
+import { ensureSchedules, sweepSettingsFrom } from '../services/schedules';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -23,14 +25,22 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: opts.address });
+  // Activities start and signal the campaign's workflows (backlog cases) through a client of their own.
+  const clientConnection = await Connection.connect({ address: opts.address });
+  const client = new Client({ connection: clientConnection, namespace: opts.config.TEMPORAL_NAMESPACE });
   const worker = await Worker.create({
     connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     workflowsPath,
-    activities: createActivities({ db: opts.db }),
+    activities: createActivities({ db: opts.db, campaign: { temporal: client, taskQueue: opts.config.TEMPORAL_TASK_QUEUE, checkInDays: opts.config.BACKLOG_CHECK_IN_DAYS, sweeps: sweepSettingsFrom(opts.config) } }),
   });
-  const done = worker.run().finally(() => connection.close());
+  // The sweeps' schedules: created, or brought up to date, at every start.
+  await ensureSchedules(client, opts.config.TEMPORAL_TASK_QUEUE);
+  const done = worker
+    .run()
+    .finally(() => connection.close())
+    .finally(() => clientConnection.close());
   return {
     worker,
     done,

@@ -3,3 +3,5 @@ export { petitionWorkflow } from './petition';
 export { warningSlipWorkflow } from './warning-slip';
 export { threePartyReviewWorkflow } from './three-party-review';
 export { accountabilityInvestigationWorkflow } from './accountability';
+export { backlogCaseWorkflow } from './backlog';
+export { sweepWorkflow, listingWorkflow } from './sweeps';

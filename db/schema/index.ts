@@ -1,3 +1,4 @@
 export * from './reference';
 export * from './petitions';
 export * from './public';
+export * from './campaign';

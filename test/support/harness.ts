@@ -7,6 +7,7 @@ import { migrate, openDatabase, type Database } from '../../db/client';
 import { seed } from '../../db/seed';
 import { users } from '../../db/schema';
 import { createActivities } from '../../activities';
+import { sweepSettingsFrom } from '../../services/schedules';
 import { workflowsPath } from '../../worker/run';
 import { registerPetition, workflowIdFor } from '../../services/intake';
 import { intakeSchema, type Intake } from '../../domain/petition';
@@ -43,7 +44,12 @@ export async function memoryDatabase(): Promise<Database> {
 
 /** A real worker (bundled workflows, real activities on the given read model) on a test environment's task queue. */
 export async function startTestWorker(env: TestWorkflowEnvironment, taskQueue: string, database: Database): Promise<{ worker: Worker; running: Promise<void> }> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: createActivities({ db: database.db }) });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ db: database.db, campaign: { temporal: env.client, taskQueue, sweeps: sweepSettingsFrom(loadConfig({ NODE_ENV: 'test' })) } }),
+  });
   return { worker, running: worker.run() };
 }
 

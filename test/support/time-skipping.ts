@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registerSearchAttributes } from '../../services/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { executableFor, temporalTestServerPath } from '../../lib/temporal-binaries';
 
@@ -15,6 +16,13 @@ const wrapperScript = join(repoRoot, 'scripts', 'faketime-test-server.sh');
  * Call `teardown()` when done.
  */
 export async function createTimeSkippingEnv(startAt?: string): Promise<TestWorkflowEnvironment> {
+  const env = await createBareTimeSkippingEnv(startAt);
+  // The workflows upsert the service's search attributes: the test server must know them, as the dev server does.
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+async function createBareTimeSkippingEnv(startAt?: string): Promise<TestWorkflowEnvironment> {
   const serverPath = temporalTestServerPath();
   if (startAt === undefined) {
     return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableFor(serverPath) } });

@@ -1,0 +1,199 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { UpdateDefinition } from '@temporalio/client';
+import { backlogCases, events } from '../../db/schema';
+import * as B from '../../domain/backlog';
+import { ImportRefused } from '../../domain/backlog';
+import type { Permission } from '../../domain/access';
+import { measureByKey } from '../../domain/measures';
+import { computeFigure } from '../../read-model/measures';
+import { backlogRef } from '../../read-model/backlog';
+import { assignCentralBacklog, importBacklog } from '../../services/backlog';
+import { ServiceError } from '../../services/errors';
+import * as W from '../../workflows/backlog';
+import { formatQuery, sendTable, type Column } from '../export';
+import { periodQuery, resolveScope } from '../scope';
+import type { ApiDeps } from '../context';
+import { jurisdictionWhere } from '../repositories/matters';
+
+type Row = typeof backlogCases.$inferSelect;
+
+const columns: Column<Row>[] = [
+  { header: 'id', value: (r) => r.id },
+  { header: 'source', value: (r) => r.source },
+  { header: 'assigningLevel', value: (r) => r.assigningLevel },
+  { header: 'assigningBody', value: (r) => r.assigningBody },
+  { header: 'assignedOn', value: (r) => r.assignedOn },
+  { header: 'divisionCode', value: (r) => r.divisionCode },
+  { header: 'unitId', value: (r) => r.unitId },
+  { header: 'area', value: (r) => r.areaName },
+  { header: '包案领导 leader', value: (r) => r.leaderName },
+  { header: 'leaderMissing', value: (r) => r.leaderMissing },
+  { header: 'targetDate', value: (r) => r.targetDate },
+  { header: 'status', value: (r) => r.status },
+  { header: 'closureCategory', value: (r) => r.closureCategory },
+  { header: 'closedOn', value: (r) => r.closedOn },
+  { header: 'reopenCount', value: (r) => r.reopenCount },
+];
+
+const idParams = z.object({ id: z.string().min(3).max(120) });
+
+interface CommandSpec {
+  path: string;
+  summary: string;
+  body: z.ZodType;
+  permission: Permission;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
+  update: UpdateDefinition<W.BacklogState, [any]>;
+}
+const commands: CommandSpec[] = [
+  { path: 'plan', summary: '包案 leader, 专班, target date, 三跨三分离 flags, check-in interval', body: B.planSchema, permission: 'backlogManage', update: W.planUpdate },
+  { path: 'dossier', summary: '一案一档: add a document or a meeting to the dossier', body: B.dossierEntrySchema, permission: 'backlogCheckIn', update: W.dossierUpdate },
+  { path: 'check-ins', summary: 'The 包案 leader’s periodic check-in', body: B.checkInSchema, permission: 'backlogCheckIn', update: W.checkInUpdate },
+  { path: 'supervisions', summary: '疑难案件实地督查: 三见 and recommendations', body: B.supervisionSchema, permission: 'backlogManage', update: W.supervisionUpdate },
+  { path: 'recommendations/resolve', summary: 'Close an on-site supervision recommendation with its outcome', body: B.resolveRecommendationSchema, permission: 'backlogCheckIn', update: W.resolveRecommendationUpdate },
+  { path: 'close', summary: 'Close under 三到位一处理 (category, evidence; the bureau confirms)', body: B.closureSchema, permission: 'backlogManage', update: W.closeBacklogUpdate },
+];
+
+/** The backlog register (化积案): import, central assignment, list with progress against targets, and the case's commands. */
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db } = deps.database;
+  const backlogDeps = () => ({ db, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, checkInDays: deps.config.BACKLOG_CHECK_IN_DAYS });
+
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.post(
+    '/admin/backlog/import',
+    {
+      schema: {
+        tags: ['backlog'],
+        summary: 'Import historic backlog from a CSV shaped like the 2018 leader-area table (text/csv); validated whole, idempotent',
+        querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100), assignedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), fileName: z.string().max(200).optional() }),
+      },
+    },
+    async (req, reply) => {
+      app.requirePermission(req, 'admin');
+      if (typeof req.body !== 'string') throw new ServiceError(415, 'UnsupportedMediaType', 'send the CSV as text/csv');
+      try {
+        const result = await importBacklog(backlogDeps(), req.body, { year: req.query.year, assignedOn: req.query.assignedOn, importedBy: req.principal.id, fileName: req.query.fileName });
+        return reply.status(result.imported ? 201 : 200).send(result);
+      } catch (err) {
+        if (err instanceof ImportRefused) return reply.status(422).send({ statusCode: 422, error: 'ImportRefused', message: `the file was refused whole; nothing was imported (${err.errors.length} bad line(s))`, errors: err.errors });
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/backlog',
+    { schema: { tags: ['backlog'], summary: 'Central assignment (上级交办) of a backlog case by level, with the assigning body and date', body: B.centralAssignmentSchema, headers: z.object({ 'idempotency-key': z.string().min(8).max(200) }) } },
+    async (req, reply) => {
+      app.requirePermission(req, 'backlogManage');
+      app.requireJurisdiction(req, { divisionCode: req.body.divisionCode });
+      const r = await assignCentralBacklog(backlogDeps(), req.body, `${req.principal.id}:${req.headers['idempotency-key']}`);
+      return reply.status(201).send(r);
+    },
+  );
+
+  app.get(
+    '/backlog',
+    {
+      schema: {
+        tags: ['backlog'],
+        summary: 'The backlog register in your jurisdiction',
+        querystring: z.object({
+          status: z.enum(['open', 'closed']).optional(),
+          level: z.enum(B.assigningLevels).optional(),
+          source: z.enum(['new_backlog', 'central_assignment', 'import']).optional(),
+          leader: z.string().max(100).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          offset: z.coerce.number().int().min(0).default(0),
+          format: formatQuery,
+        }),
+      },
+    },
+    async (req, reply) => {
+      app.requirePermission(req, 'read');
+      const q = req.query;
+      const where = [jurisdictionWhere(app, req.principal, backlogCases)];
+      if (q.status) where.push(eq(backlogCases.status, q.status));
+      if (q.level) where.push(eq(backlogCases.assigningLevel, q.level));
+      if (q.source) where.push(eq(backlogCases.source, q.source));
+      if (q.leader) where.push(eq(backlogCases.leaderName, q.leader));
+      const cond = and(...where.filter((w): w is SQL => !!w));
+      const [{ n }] = (await db.select({ n: sql<number>`count(*)::int` }).from(backlogCases).where(cond)) as [{ n: number }];
+      const rows = await db.select().from(backlogCases).where(cond).orderBy(asc(backlogCases.id)).limit(q.limit).offset(q.offset);
+      if (q.format !== 'json') return sendTable(reply, q.format, 'backlog', columns, rows);
+      return { total: Number(n), items: rows.map(({ state: _s, ...r }) => r) };
+    },
+  );
+
+  app.get(
+    '/backlog-progress',
+    { schema: { tags: ['backlog'], summary: 'Resolution by assigning level against the targets, and per 包案 leader', querystring: periodQuery.extend({ format: formatQuery }) } },
+    async (req, reply) => {
+      app.requirePermission(req, 'readMeasures');
+      const scope = resolveScope(app, req, req.query);
+      const params = { ...scope, leaderReviewChannels: deps.config.LEADER_REVIEW_CHANNELS };
+      const levels = [];
+      for (const level of ['national', 'province', 'city'] as const) {
+        const def = measureByKey(`backlog_resolution_${level}`)!;
+        const f = await computeFigure(db, def, params);
+        const target = def.target?.kind === 'atLeast' ? def.target.value : null;
+        levels.push({ level, assigned: f.denominator, closed: f.numerator, rate: f.value, target, status: f.value === null ? 'no_data' : target !== null && f.value >= target ? 'met' : 'not_met' });
+      }
+      const byLeader = (await db
+        .select({ leader: backlogCases.leaderName, assigned: sql<number>`count(*)::int`, closed: sql<number>`count(*) filter (where ${backlogCases.status} = 'closed')::int`, reopened: sql<number>`coalesce(sum(${backlogCases.reopenCount}), 0)::int` })
+        .from(backlogCases)
+        .where(and(inArray(backlogCases.divisionCode, scope.divisions), sql`${backlogCases.assignedOn} <= ${scope.to}::date`))
+        .groupBy(backlogCases.leaderName)
+        .orderBy(asc(backlogCases.leaderName))) as { leader: string | null; assigned: number; closed: number; reopened: number }[];
+      if (req.query.format !== 'json')
+        return sendTable(reply, req.query.format, `backlog-progress-${scope.divisionCode}-${scope.to}`, [
+          { header: 'leader', value: (r: (typeof byLeader)[number]) => r.leader ?? '（未填）' },
+          { header: 'assigned', value: (r) => r.assigned },
+          { header: 'closed', value: (r) => r.closed },
+          { header: 'reopened', value: (r) => r.reopened },
+        ], byLeader);
+      return { to: scope.to, divisionCode: scope.divisionCode, levels, byLeader };
+    },
+  );
+
+  async function loadCase(req: FastifyRequest, id: string): Promise<Row> {
+    const [row] = await db.select().from(backlogCases).where(eq(backlogCases.id, id));
+    if (!row) throw new ServiceError(404, 'NotFound', `no backlog case ${id}`);
+    app.requireJurisdiction(req, row);
+    return row;
+  }
+
+  app.get('/backlog/:id', { schema: { tags: ['backlog'], summary: 'A backlog case: register row, live state and timeline', params: idParams } }, async (req) => {
+    app.requirePermission(req, 'read');
+    const row = await loadCase(req, req.params.id);
+    const timeline = await db.select().from(events).where(eq(events.caseNo, backlogRef(row.id))).orderBy(asc(events.at), asc(events.seq));
+    return { ...row, timeline };
+  });
+
+  for (const spec of commands) {
+    app.post(`/backlog/:id/${spec.path}`, { schema: { tags: ['backlog'], summary: spec.summary, params: idParams, body: spec.body } }, async (req) => {
+      app.requirePermission(req, spec.permission);
+      const row = await loadCase(req, req.params.id);
+      const { id, role, unitId } = req.principal;
+      return deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.update, { args: [{ ...(req.body as object), actor: { id, role, unitId } } as never] });
+    });
+  }
+
+  app.post(
+    '/backlog/:id/reopen',
+    { schema: { tags: ['backlog'], summary: 'Petitioned again: link the new matter (or say why) and reopen a closed case', params: idParams, body: z.object({ caseNo: z.string().min(3).max(40).optional(), on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), note: z.string().min(2).max(2000) }) } },
+    async (req, reply) => {
+      app.requirePermission(req, 'backlogManage');
+      const row = await loadCase(req, req.params.id);
+      const ref = `manual:${req.body.caseNo ?? ''}:${req.body.on}:${req.body.note}`;
+      await deps.temporal.workflow.getHandle(row.workflowId).signal(W.reopenSignal, { ref, caseNo: req.body.caseNo ?? null, on: req.body.on, note: req.body.note });
+      return reply.status(202).send({ accepted: true });
+    },
+  );
+};
+export default routes;

@@ -1,0 +1,114 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { and, desc, eq, like } from 'drizzle-orm';
+import { digests, listings, tasks, weeklyExplanations } from '../../db/schema';
+import { isoDate } from '../../domain/petition';
+import { sweepKinds, sweepLabels, type RankedDivision } from '../../domain/sweeps';
+import { scheduleIdFor } from '../../services/schedules';
+import { ServiceError } from '../../services/errors';
+import { remediationUpdate } from '../../workflows/sweeps';
+import { formatQuery, sendTable } from '../export';
+import { loadMatter } from '../repositories/matters';
+import type { ApiDeps } from '../context';
+
+const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The scheduled sweeps' digests, the schedules' recent runs, 周周结 explanations, 挂牌 listings and the printable 督查通报. */
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db } = deps.database;
+
+  app.get('/digests', { schema: { tags: ['sweeps'], summary: 'Digests written by the scheduled sweeps, newest first', querystring: z.object({ kind: z.enum(sweepKinds).optional(), limit: z.coerce.number().int().min(1).max(200).default(20), format: formatQuery }) } }, async (req, reply) => {
+    app.requirePermission(req, 'readMeasures');
+    const rows = await db.select().from(digests).where(req.query.kind ? eq(digests.kind, req.query.kind) : undefined).orderBy(desc(digests.createdAt)).limit(req.query.limit);
+    if (req.query.format !== 'json')
+      return sendTable(reply, req.query.format, 'digests', [
+        { header: 'id', value: (r: (typeof rows)[number]) => r.id },
+        { header: 'kind', value: (r) => sweepLabels[r.kind] },
+        { header: 'periodStart', value: (r) => r.periodStart },
+        { header: 'periodEnd', value: (r) => r.periodEnd },
+        { header: 'createdAt', value: (r) => r.createdAt.toISOString() },
+        { header: 'counts', value: (r) => JSON.stringify((r.body as { counts?: unknown }).counts ?? null) },
+      ], rows);
+    return { items: rows };
+  });
+
+  app.get('/digests/:id', { schema: { tags: ['sweeps'], params: z.object({ id: z.string() }) } }, async (req) => {
+    app.requirePermission(req, 'readMeasures');
+    const [d] = await db.select().from(digests).where(eq(digests.id, req.params.id));
+    if (!d) throw new ServiceError(404, 'NotFound', `no digest ${req.params.id}`);
+    return d;
+  });
+
+  app.get('/digests/:id/report', { schema: { tags: ['sweeps'], summary: 'The printable 督查通报 of a quarterly digest (HTML)', params: z.object({ id: z.string() }) } }, async (req, reply) => {
+    app.requirePermission(req, 'readMeasures');
+    const [d] = await db.select().from(digests).where(eq(digests.id, req.params.id));
+    if (!d) throw new ServiceError(404, 'NotFound', `no digest ${req.params.id}`);
+    if (d.kind !== 'quarterly') throw new ServiceError(409, 'IllegalState', '督查通报 is the report of a quarterly listing');
+    const b = d.body as { quarter: string; from: string; to: string; ranking: RankedDivision[]; listed: { name: string; rank: number; score: number; dueDate: string }[]; weights: Record<string, { weight: number }> };
+    const keys = Object.keys(b.weights);
+    const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>督查通报 ${esc(b.quarter)}</title>
+<style>body{font-family:"Noto Serif CJK SC","Songti SC",serif;margin:2cm}h1{text-align:center;font-size:22pt}table{border-collapse:collapse;width:100%}td,th{border:1px solid #000;padding:4px;font-size:10pt}.listed{font-weight:bold}@media print{a{display:none}}</style></head><body>
+<h1>信访工作督查通报</h1><p style="text-align:center">${esc(b.quarter)}（${esc(b.from)} 至 ${esc(b.to)}）</p>
+<p>根据丽委办发〔2018〕51号文件要求，现将本季度各县（市、区）信访工作加权排名情况通报如下。权重：${keys.map((k) => `${esc(k)} ${b.weights[k]!.weight}`).join('，')}。</p>
+<table><thead><tr><th>排名</th><th>地区</th><th>得分</th>${keys.map((k) => `<th>${esc(k)}</th>`).join('')}</tr></thead><tbody>
+${b.ranking.map((r) => `<tr class="${b.listed.some((l) => l.name === r.name) ? 'listed' : ''}"><td>${r.rank}</td><td>${esc(r.name)}</td><td>${r.score.toFixed(4)}</td>${keys.map((k) => `<td>${r.parts[k]?.value ?? '—'}</td>`).join('')}</tr>`).join('\n')}
+</tbody></table>
+<h2>挂牌督办</h2>${b.listed.length ? `<ul>${b.listed.map((l) => `<li>${esc(l.name)}（第${l.rank}名，得分${l.score.toFixed(4)}）：挂牌督办，须于${esc(l.dueDate)}前完成整改并书面报告；整改不力的，由市领导约谈。</li>`).join('')}</ul>` : '<p>本季度无挂牌单位。</p>'}
+<p style="text-align:right">丽水市信访工作联席会议办公室</p></body></html>`;
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+
+  app.get('/schedules', { schema: { tags: ['sweeps'], summary: 'The sweeps’ schedules: next runs and the recent runs with their outcome' } }, async (req) => {
+    app.requirePermission(req, 'readMeasures');
+    const items = [];
+    for (const kind of sweepKinds) {
+      const h = deps.temporal.schedule.getHandle(scheduleIdFor(kind));
+      const d = await h.describe();
+      const recent = [];
+      for (const a of d.info.recentActions.slice(-10)) {
+        const wid = a.action.workflow.workflowId;
+        let status = 'unknown';
+        try {
+          status = (await deps.temporal.workflow.getHandle(wid, a.action.workflow.firstExecutionRunId).describe()).status.name;
+        } catch {
+          status = 'not found';
+        }
+        recent.push({ scheduledAt: a.scheduledAt.toISOString(), takenAt: a.takenAt.toISOString(), workflowId: wid, status });
+      }
+      items.push({ kind, label: sweepLabels[kind], scheduleId: scheduleIdFor(kind), timezone: d.spec.timezone, paused: d.state.paused, nextActionTimes: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()), recent });
+    }
+    return { items };
+  });
+
+  app.post(
+    '/weekly-explanations',
+    { schema: { tags: ['sweeps'], summary: '周周结: the unit’s written explanation for an item due this week and not closed', body: z.object({ weekStart: isoDate, caseNo: z.string().min(3).max(40), deadlineId: z.string().min(1).max(100), explanation: z.string().min(5).max(5000) }) } },
+    async (req, reply) => {
+      app.requirePermission(req, 'reply');
+      const m = await loadMatter(app, db, req, req.body.caseNo);
+      const taskKey = `sweep:weekly:${req.body.weekStart}:${m.caseNo}:${req.body.deadlineId}`;
+      const [t] = await db.select().from(tasks).where(and(eq(tasks.caseNo, taskKey), eq(tasks.kind, 'weekly_explanation')));
+      if (!t) throw new ServiceError(404, 'NotFound', `no explanation is asked for ${m.caseNo} ${req.body.deadlineId} in the week of ${req.body.weekStart}`);
+      await db.transaction(async (tx) => {
+        await tx.insert(weeklyExplanations).values({ ...req.body, caseNo: m.caseNo, by: req.principal.id }).onConflictDoUpdate({ target: [weeklyExplanations.weekStart, weeklyExplanations.caseNo, weeklyExplanations.deadlineId], set: { explanation: req.body.explanation, by: req.principal.id, at: new Date() } });
+        await tx.delete(tasks).where(eq(tasks.caseNo, taskKey));
+      });
+      return reply.status(201).send({ recorded: true });
+    },
+  );
+
+  app.get('/listings', { schema: { tags: ['sweeps'], summary: '挂牌督办 listings', querystring: z.object({ quarter: z.string().max(10).optional() }) } }, async (req) => {
+    app.requirePermission(req, 'readMeasures');
+    return { items: await db.select().from(listings).where(req.query.quarter ? like(listings.quarter, req.query.quarter) : undefined).orderBy(desc(listings.quarter), listings.rank) };
+  });
+
+  app.post('/listings/:id/remediation', { schema: { tags: ['sweeps'], summary: 'The listed division’s rectification report, accepted by the bureau', params: z.object({ id: z.string() }), body: z.object({ report: z.string().min(5).max(10_000) }) } }, async (req) => {
+    app.requirePermission(req, 'readMeasures');
+    const [l] = await db.select().from(listings).where(eq(listings.id, req.params.id));
+    if (!l) throw new ServiceError(404, 'NotFound', `no listing ${req.params.id}`);
+    app.requireJurisdiction(req, l);
+    const { id, role, unitId } = req.principal;
+    return deps.temporal.workflow.getHandle(`listing-${l.id}`).executeUpdate(remediationUpdate, { args: [{ report: req.body.report, actor: { id, role, unitId } }] });
+  });
+};
+export default routes;

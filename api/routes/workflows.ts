@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { inArray } from 'drizzle-orm';
+import { backlogCases, petitions } from '../../db/schema';
+import { unitRoles } from '../../domain/access';
+import { quoteValue, visibilityQueryProblem } from '../../domain/visibility-query';
+import { ServiceError } from '../../services/errors';
+import type { ApiDeps } from '../context';
+
+type Attrs = Record<string, unknown[] | undefined>;
+const first = (a: Attrs, k: string) => (a[k]?.[0] as string | boolean | Date | undefined) ?? null;
+
+/** Supervisors' queries on live workflow state (Temporal visibility), with the caller's jurisdiction appended. */
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  const { db } = deps.database;
+
+  function scoped(req: FastifyRequest, query: string | undefined): string {
+    if (query) {
+      const problem = visibilityQueryProblem(query);
+      if (problem) throw new ServiceError(400, 'InvalidInput', `query: ${problem}`, { query: problem });
+    }
+    const p = req.principal;
+    let scope: string | null = null;
+    if (unitRoles.includes(p.role)) scope = `UnitId = ${quoteValue(p.unitId ?? '-')}`;
+    else if (p.role !== 'admin') scope = `DivisionCode IN (${app.divisionsUnder(p.divisionCode ?? '-').map(quoteValue).join(', ')})`;
+    return [query ? `(${query})` : null, scope].filter(Boolean).join(' AND ');
+  }
+
+  async function list(q: string, limit: number) {
+    const out = [];
+    for await (const w of deps.temporal.workflow.list({ query: q, pageSize: Math.min(limit, 100) })) {
+      const a = (w.searchAttributes ?? {}) as Attrs;
+      out.push({
+        workflowId: w.workflowId,
+        type: w.type,
+        status: w.status.name,
+        startTime: w.startTime.toISOString(),
+        attributes: { status: first(a, 'PetitionStatus'), divisionCode: first(a, 'DivisionCode'), unitId: first(a, 'UnitId'), overdue: first(a, 'Overdue'), nextDueAt: first(a, 'NextDueAt'), backlog: first(a, 'Backlog'), escalationKinds: (a.EscalationKinds as string[] | undefined) ?? [] },
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  app.get(
+    '/workflows',
+    { schema: { tags: ['workflows'], summary: 'A visibility query over live workflows (e.g. Overdue = true AND Backlog = true), within your jurisdiction', querystring: z.object({ query: z.string().max(1000).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) } },
+    async (req) => {
+      app.requirePermission(req, 'readMeasures');
+      const q = scoped(req, req.query.query);
+      return { query: q, items: await list(q, req.query.limit) };
+    },
+  );
+
+  app.get(
+    '/workflows/reconcile',
+    { schema: { tags: ['workflows'], summary: 'Compares visibility with the read model for running matters and backlog cases; lists each disagreement' } },
+    async (req) => {
+      app.requirePermission(req, 'readMeasures');
+      const running = await list(scoped(req, "ExecutionStatus = 'Running' AND WorkflowType IN ('petitionWorkflow', 'backlogCaseWorkflow')"), 10_000);
+      const matters = running.filter((w) => w.type === 'petitionWorkflow');
+      const cases = running.filter((w) => w.type === 'backlogCaseWorkflow');
+      const rows = matters.length ? await db.select().from(petitions).where(inArray(petitions.workflowId, matters.map((w) => w.workflowId))) : [];
+      const bl = cases.length ? await db.select().from(backlogCases).where(inArray(backlogCases.workflowId, cases.map((w) => w.workflowId))) : [];
+      const disagreements: { workflowId: string; field: string; visibility: unknown; readModel: unknown }[] = [];
+      const cmp = (workflowId: string, field: string, v: unknown, r: unknown) => {
+        if ((v ?? null) !== (r ?? null)) disagreements.push({ workflowId, field, visibility: v ?? null, readModel: r ?? null });
+      };
+      for (const w of matters) {
+        const r = rows.find((x) => x.workflowId === w.workflowId);
+        if (!r) {
+          disagreements.push({ workflowId: w.workflowId, field: 'row', visibility: 'running', readModel: null });
+          continue;
+        }
+        cmp(w.workflowId, 'status', w.attributes.status, r.status);
+        cmp(w.workflowId, 'divisionCode', w.attributes.divisionCode, r.divisionCode);
+        cmp(w.workflowId, 'unitId', w.attributes.unitId, r.unitId);
+        cmp(w.workflowId, 'overdue', w.attributes.overdue, r.overdue);
+      }
+      for (const w of cases) {
+        const r = bl.find((x) => x.workflowId === w.workflowId);
+        if (!r) {
+          disagreements.push({ workflowId: w.workflowId, field: 'row', visibility: 'running', readModel: null });
+          continue;
+        }
+        cmp(w.workflowId, 'status', w.attributes.status, r.status.toUpperCase());
+        cmp(w.workflowId, 'divisionCode', w.attributes.divisionCode, r.divisionCode);
+        cmp(w.workflowId, 'unitId', w.attributes.unitId, r.unitId);
+      }
+      return { checked: { matters: matters.length, backlogCases: cases.length }, agree: disagreements.length === 0, disagreements };
+    },
+  );
+};
+export default routes;

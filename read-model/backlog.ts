@@ -1,0 +1,83 @@
+import { and, eq, lt } from 'drizzle-orm';
+import { backlogCaseMatters, backlogCases, events, tasks } from '../db/schema';
+import type { Db } from '../db/client';
+import { endOfShanghaiDay } from '../domain/dates';
+import type { ProjectBacklogRequest } from '../activities/campaign-types';
+
+/** The pseudo case number under which a backlog case's timeline and tasks are kept (it may cover no matter). */
+export const backlogRef = (id: string) => `backlog:${id}`;
+
+/**
+ * Writes a backlog case's events and snapshot in one transaction, with the guards of the matters' projection:
+ * events keyed `<workflowId>:<seq>`, the row only replaced by a newer snapshot, then its matters and tasks.
+ */
+export async function projectBacklog(db: Db, { workflowId, events: evs, snapshot: s }: ProjectBacklogRequest): Promise<void> {
+  const lastSeq = s.seq - 1;
+  const ref = backlogRef(s.id);
+  await db.transaction(async (tx) => {
+    if (evs.length) {
+      await tx
+        .insert(events)
+        .values(evs.map((e) => ({ id: `${workflowId}:${e.seq}`, caseNo: ref, stream: workflowId, seq: e.seq, type: e.type, at: new Date(e.at), actor: e.actor, data: e.data })))
+        .onConflictDoNothing();
+    }
+    const row = {
+      id: s.id,
+      workflowId,
+      source: s.source,
+      assigningLevel: s.assigningLevel,
+      assigningBody: s.assigningBody,
+      assignedOn: s.assignedOn,
+      reason: s.reason,
+      divisionCode: s.divisionCode,
+      unitId: s.unitId,
+      areaName: s.areaName,
+      leaderName: s.leaderName,
+      leaderMissing: s.leaderMissing,
+      targetDate: s.targetDate,
+      status: s.status,
+      closureCategory: s.closure?.category ?? null,
+      closedOn: s.status === 'closed' ? (s.closure?.closedOn ?? null) : null,
+      reopenCount: s.reopenCount,
+      flags: s.flags,
+      state: s,
+      lastSeq,
+      updatedAt: new Date(),
+    };
+    const written = await tx
+      .insert(backlogCases)
+      .values(row)
+      .onConflictDoUpdate({ target: backlogCases.id, set: { ...row, id: undefined }, setWhere: lt(backlogCases.lastSeq, lastSeq) })
+      .returning({ id: backlogCases.id });
+    if (!written.length) return; // a newer snapshot is already there
+    if (s.caseNos.length) await tx.insert(backlogCaseMatters).values(s.caseNos.map((caseNo) => ({ backlogId: s.id, caseNo }))).onConflictDoNothing();
+    await tx.delete(tasks).where(eq(tasks.caseNo, ref));
+    if (s.status !== 'open') return;
+    const role = s.unitId ? 'unit_head' : 'supervisor';
+    const openRecs = s.supervisions.flatMap((v) => v.recommendations.filter((r) => r.status === 'open').map((r) => `${v.no}.${r.no} ${r.text}`));
+    await tx.insert(tasks).values([
+      {
+        caseNo: ref,
+        kind: 'backlog_check_in',
+        assigneeRole: role,
+        unitId: s.unitId,
+        divisionCode: s.divisionCode,
+        dueAt: new Date(endOfShanghaiDay(s.checkInDue)),
+        overdue: s.overdue,
+        detail: `积案 ${s.id}: 包案领导${s.leaderName ?? '（未明确）'}定期过问，下次 ${s.checkInDue}${s.missedCheckIns ? `；已错过 ${s.missedCheckIns} 次` : ''}`,
+      },
+      ...(openRecs.length
+        ? [{ caseNo: ref, kind: 'backlog_recommendations', assigneeRole: role, unitId: s.unitId, divisionCode: s.divisionCode, dueAt: null, overdue: false, detail: `实地督查建议待落实：${openRecs.join('；')}`.slice(0, 2000) }]
+        : []),
+    ]);
+  });
+}
+
+/** The backlog cases covering a matter that are closed now (a further petition reopens them). */
+export async function closedBacklogCovering(db: Db, caseNo: string): Promise<{ id: string; workflowId: string }[]> {
+  return db
+    .select({ id: backlogCases.id, workflowId: backlogCases.workflowId })
+    .from(backlogCases)
+    .innerJoin(backlogCaseMatters, eq(backlogCaseMatters.backlogId, backlogCases.id))
+    .where(and(eq(backlogCaseMatters.caseNo, caseNo), eq(backlogCases.status, 'closed')));
+}

@@ -1,0 +1,151 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { judge, measures, monthsOf, shiftToYear, valueOf, type MeasureDef, type MeasureParams, type MeasureStatus } from '../domain/measures';
+
+/** Rows of db.execute for both drivers (postgres.js answers an array, PGlite { rows }). */
+export async function queryRows<T>(db: Db, q: SQL): Promise<T[]> {
+  const res = (await db.execute(q)) as unknown;
+  return (Array.isArray(res) ? res : (res as { rows: T[] }).rows) as T[];
+}
+
+export interface Figure {
+  numerator: number;
+  denominator: number | null;
+  value: number | null;
+  breakdown: Record<string, { numerator: number; denominator: number | null }>;
+}
+
+/** One measure over one period and jurisdiction: the sums of its rows (domain/measures.ts says what they are). */
+export async function computeFigure(db: Db, def: MeasureDef, params: MeasureParams): Promise<Figure> {
+  const rows = def.rows(params);
+  const distinct = def.aggregate === 'distinct';
+  const num = distinct ? sql`count(distinct ref) filter (where num > 0)::float8` : sql`coalesce(sum(num), 0)::float8`;
+  const [total] = await queryRows<{ num: number; den: number | null }>(db, sql`select ${num} as num, sum(den)::float8 as den from (${rows}) r`);
+  const cats = await queryRows<{ cat: string; num: number; den: number | null }>(
+    db,
+    sql`select cat, ${num} as num, sum(den)::float8 as den from (${rows}) r where cat is not null group by cat order by cat`,
+  );
+  const numerator = Number(total?.num ?? 0);
+  const denominator = def.kind === 'rate' ? Number(total?.den ?? 0) : null;
+  return {
+    numerator,
+    denominator,
+    value: valueOf(def, numerator, denominator),
+    breakdown: Object.fromEntries(cats.map((c) => [c.cat, { numerator: Number(c.num), denominator: def.kind === 'rate' ? Number(c.den ?? 0) : null }])),
+  };
+}
+
+export interface MeasureReport extends Figure {
+  key: string;
+  name: string;
+  kind: MeasureDef['kind'];
+  formula: { numerator: string; denominator: string | null; period: string; jurisdiction: string };
+  target: (MeasureDef['target'] & { value?: number }) | null;
+  /** The figure the target is judged against: the value itself, or for a reduction the baseline year's figure × (1 − %). */
+  targetValue: number | null;
+  baseline: { year: number; from: string; to: string; value: number | null } | null;
+  status: MeasureStatus;
+  series: { month: string; numerator: number; denominator: number | null; value: number | null }[];
+}
+
+export interface MeasureOptions {
+  baselineYear: number;
+  series?: boolean;
+}
+
+export async function measureReport(db: Db, def: MeasureDef, params: MeasureParams, opts: MeasureOptions): Promise<MeasureReport> {
+  const figure = await computeFigure(db, def, params);
+  let baseline: MeasureReport['baseline'] = null;
+  if (def.target?.kind === 'reduction') {
+    const years = Number(params.to.slice(0, 4)) - Number(params.from.slice(0, 4));
+    const from = shiftToYear(params.from, opts.baselineYear);
+    const to = shiftToYear(params.to, opts.baselineYear + years);
+    const b = await computeFigure(db, def, { ...params, from, to });
+    baseline = { year: opts.baselineYear, from, to, value: b.value };
+  }
+  const { targetValue, status } = judge(def, figure.value, baseline?.value ?? null);
+  const series: MeasureReport['series'] = [];
+  if (opts.series !== false) {
+    for (const m of monthsOf(params.from, params.to)) {
+      const f = await computeFigure(db, def, { ...params, from: m.from, to: m.to });
+      series.push({ month: m.month, numerator: f.numerator, denominator: f.denominator, value: f.value });
+    }
+  }
+  return {
+    key: def.key,
+    name: def.name,
+    kind: def.kind,
+    ...figure,
+    formula: { numerator: def.numerator, denominator: def.denominator ?? null, period: def.period, jurisdiction: def.jurisdiction },
+    target: def.target ?? null,
+    targetValue,
+    baseline,
+    status,
+    series,
+  };
+}
+
+export async function allMeasures(db: Db, params: MeasureParams, opts: MeasureOptions): Promise<MeasureReport[]> {
+  const out: MeasureReport[] = [];
+  for (const def of measures) out.push(await measureReport(db, def, params, opts));
+  return out;
+}
+
+export interface DrillRow {
+  ref: string;
+  caseNo: string | null;
+  cat: string | null;
+  num: number;
+  den: number | null;
+  status: string | null;
+  divisionCode: string | null;
+  unitId: string | null;
+  registeredAt: string | null;
+}
+
+/**
+ * The rows behind a numerator or a denominator, with the matter each one belongs to. Rows of `distinct` measures
+ * are keyed by a hashed petitioner key: it is replaced by an ordinal (P1, P2, …) so no identifier leaves.
+ */
+export async function drillDown(
+  db: Db,
+  def: MeasureDef,
+  params: MeasureParams,
+  side: 'numerator' | 'denominator',
+  page: { limit: number; offset: number },
+): Promise<{ total: number; items: DrillRow[] }> {
+  const rows = def.rows(params);
+  const where = side === 'numerator' ? sql`r.num > 0` : def.kind === 'rate' ? sql`r.den > 0` : sql`true`;
+  const [count] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from (${rows}) r where ${where}`);
+  const items = await queryRows<{ ref: string; case_no: string | null; cat: string | null; num: number; den: number | null; status: string | null; division_code: string | null; unit_id: string | null; registered_at: string | Date | null }>(
+    db,
+    sql`select r.ref, r.case_no, r.cat, r.num::float8 as num, r.den::float8 as den, p.status, p.division_code, p.unit_id, p.registered_at
+          from (${rows}) r left join petitions p on p.case_no = r.case_no
+         where ${where} order by r.ref, r.case_no limit ${page.limit} offset ${page.offset}`,
+  );
+  const ordinals = new Map<string, string>();
+  return {
+    total: Number(count?.n ?? 0),
+    items: items.map((r) => {
+      let ref = r.ref;
+      if (def.aggregate === 'distinct') {
+        if (!ordinals.has(ref)) ordinals.set(ref, `P${ordinals.size + 1 + page.offset}`);
+        ref = ordinals.get(ref)!;
+      }
+      return {
+        ref,
+        caseNo: r.case_no,
+        cat: r.cat,
+        num: Number(r.num),
+        den: r.den === null ? null : Number(r.den),
+        status: r.status,
+        divisionCode: r.division_code,
+        unitId: r.unit_id,
+        registeredAt: r.registered_at === null ? null : new Date(r.registered_at).toISOString(),
+      };
+    }),
+  };
+}
+
+export type { MeasureParams };
+export { measures };
