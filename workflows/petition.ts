@@ -46,6 +46,7 @@ import {
 import * as M from './messages';
 import { DAY_MS, acts, computeLimit, historyTooLong, recorder, refused, runEffects } from './kit';
 import { workflowIdFor } from './ids';
+import { upsertMatterSearchAttributes } from './search-attributes';
 import { warningSlipWorkflow } from './warning-slip';
 import { threePartyReviewWorkflow } from './three-party-review';
 import { accountabilityInvestigationWorkflow } from './accountability';
@@ -87,6 +88,8 @@ function matterShell(input: PetitionInput) {
   async function flush(events = rec.take()): Promise<void> {
     refresh();
     await acts.project({ workflowId, caseNo: state.caseNo, events, snapshot: snapshotOf(state) });
+    // Supervisors' visibility queries (no personal data); released matters did not upsert.
+    if (patched('search-attributes')) upsertMatterSearchAttributes(state);
   }
 
   /** A command: refused whole, or planned (its limits computed first), applied, run and projected. */
