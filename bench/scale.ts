@@ -26,6 +26,7 @@ const HELP = `Usage: npm run bench:scale -- [options]
   --requests <count>   timed requests per endpoint (env BENCH_REQUESTS; default 200)
   --seconds <s>        at most this long per endpoint, whichever comes first (default 20)
   --json               print only the JSON summary on standard output (progress goes to standard error)
+  --keep               keep the databases (with DATABASE_URL only) and print their URLs, e.g. for EXPLAIN
   --help
 
 DATABASE_URL: a server whose role may CREATE DATABASE (one database per size, dropped at the end). Unset: a
@@ -36,6 +37,7 @@ interface Options {
   requests: number;
   seconds: number;
   json: boolean;
+  keep: boolean;
 }
 
 function options(): Options {
@@ -45,6 +47,7 @@ function options(): Options {
       requests: { type: 'string' },
       seconds: { type: 'string' },
       json: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -58,7 +61,8 @@ function options(): Options {
   const seconds = Number(values.seconds ?? 20);
   if (!Number.isInteger(requests) || requests < 5) fail('--requests must be a whole number ≥ 5');
   if (!(seconds > 0)) fail('--seconds must be positive');
-  return { sizes: [sizes[0]!, sizes[1]!], requests, seconds, json: values.json ?? false };
+  if (values.keep && !process.env.DATABASE_URL) fail('--keep needs DATABASE_URL (a throwaway cluster goes with the run)');
+  return { sizes: [sizes[0]!, sizes[1]!], requests, seconds, json: values.json ?? false, keep: values.keep ?? false };
 }
 
 function fail(message: string): never {
@@ -120,7 +124,8 @@ async function runSize(n: number, adminUrl: string | undefined, opt: Options): P
       await database.close();
     }
   } finally {
-    await admin.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    if (opt.keep) log(`  kept: ${url.toString()}`);
+    else await admin.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
     await server?.stop();
   }
