@@ -159,15 +159,33 @@ export function divisionScope(col: PgColumn, allowed: string[], all: string[]): 
   return { where: sql`${col} in ${allowed}` };
 }
 
-/** Counts up to `threshold` exactly; beyond it returns the planner's estimate (never scanning more than that). */
-export async function boundedCount(db: Db, from: SQL, where: SQL | undefined, threshold = MAX_OFFSET): Promise<{ total: number; exact: boolean }> {
+/** Counts are exact up to this many rows; beyond, the planner's estimate (flagged). */
+export const EXACT_COUNT_UP_TO = 1_000;
+/** A count that would take longer than this (a filter no index serves) gives the estimate instead. */
+const COUNT_BUDGET_MS = 40;
+
+/**
+ * Counts up to `threshold` exactly; beyond it, or when counting would take longer than COUNT_BUDGET_MS, returns the
+ * planner's estimate with exact=false. A count never scans the table.
+ */
+export async function boundedCount(db: Db, from: SQL, where: SQL | undefined, threshold = EXACT_COUNT_UP_TO): Promise<{ total: number; exact: boolean }> {
   const cond = where ?? sql`true`;
-  const estimate = await planRows(db, sql`select 1 from ${from} where ${cond}`);
-  if (estimate > threshold * 2) return { total: Math.round(estimate), exact: false };
-  const rows = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from (select 1 from ${from} where ${cond} limit ${threshold + 1}) t`));
-  const n = Number(rows[0]?.n ?? 0);
+  const estimate = Math.round(await planRows(db, sql`select 1 from ${from} where ${cond}`));
+  if (estimate > threshold * 2) return { total: estimate, exact: false };
+  let n: number;
+  try {
+    n = await db.transaction(async (tx) => {
+      await tx.execute(sql.raw(`set local statement_timeout = ${COUNT_BUDGET_MS}`));
+      const rows = rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from (select 1 from ${from} where ${cond} limit ${threshold + 1}) t`));
+      return Number(rows[0]?.n ?? 0);
+    });
+  } catch (err) {
+    // 57014: statement_timeout (query_canceled)
+    if ((err as { code?: string }).code === '57014' || (err as { cause?: { code?: string } }).cause?.code === '57014') return { total: Math.max(estimate, 1), exact: false };
+    throw err;
+  }
   if (n <= threshold) return { total: n, exact: true };
-  return { total: Math.max(Math.round(estimate), threshold + 1), exact: false };
+  return { total: Math.max(estimate, threshold + 1), exact: false };
 }
 
 async function planRows(db: Db, query: SQL): Promise<number> {

@@ -27,6 +27,7 @@ const HELP = `Usage: npm run bench:scale -- [options]
   --seconds <s>        at most this long per endpoint, whichever comes first (default 20)
   --json               print only the JSON summary on standard output (progress goes to standard error)
   --keep               keep the databases (with DATABASE_URL only) and print their URLs, e.g. for EXPLAIN
+  --databases <a,b>    measure two kept databases of DATABASE_URL's server again (no fill; sizes from their rows)
   --help
 
 DATABASE_URL: a server whose role may CREATE DATABASE (one database per size, dropped at the end). Unset: a
@@ -38,6 +39,7 @@ interface Options {
   seconds: number;
   json: boolean;
   keep: boolean;
+  databases?: [string, string];
 }
 
 function options(): Options {
@@ -48,6 +50,7 @@ function options(): Options {
       seconds: { type: 'string' },
       json: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      databases: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -62,7 +65,9 @@ function options(): Options {
   if (!Number.isInteger(requests) || requests < 5) fail('--requests must be a whole number ≥ 5');
   if (!(seconds > 0)) fail('--seconds must be positive');
   if (values.keep && !process.env.DATABASE_URL) fail('--keep needs DATABASE_URL (a throwaway cluster goes with the run)');
-  return { sizes: [sizes[0]!, sizes[1]!], requests, seconds, json: values.json ?? false, keep: values.keep ?? false };
+  const databases = values.databases?.split(',');
+  if (databases && (databases.length !== 2 || !process.env.DATABASE_URL)) fail('--databases takes two database names on the server of DATABASE_URL');
+  return { sizes: [sizes[0]!, sizes[1]!], requests, seconds, json: values.json ?? false, keep: values.keep ?? false, databases: databases as [string, string] | undefined };
 }
 
 function fail(message: string): never {
@@ -128,6 +133,25 @@ async function runSize(n: number, adminUrl: string | undefined, opt: Options): P
     else await admin.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
     await server?.stop();
+  }
+}
+
+/** Measures a database filled by an earlier run (--keep), as it is. */
+async function remeasure(name: string, opt: Options): Promise<{ n: number; fill: FillReport; timings: Timing[] }> {
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${name}`;
+  const config = loadConfig({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', DATABASE_URL: url.toString(), HOST: '127.0.0.1', PORT: String(await freePort()) });
+  const database = await openDatabase({ url: url.toString() });
+  const sql = postgres(url.toString(), { max: 1, onnotice: () => undefined });
+  const [r] = await sql<{ n: number; b: string }[]>`select count(*)::int as n, pg_database_size(current_database())::text as b from petitions`;
+  await sql.end();
+  log(`\n${r!.n.toLocaleString('en')} matters in ${name}`);
+  const api = await startApi({ config, database, temporalAddress: '127.0.0.1:1' });
+  try {
+    return { n: r!.n, fill: { seconds: 0, rows: {}, bytes: Number(r!.b) }, timings: await measure(api.url, database, opt) };
+  } finally {
+    await api.close();
+    await database.close();
   }
 }
 
@@ -225,7 +249,8 @@ const opt = options();
 const started = performance.now();
 log(`bench:scale on ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; sizes ${opt.sizes.join(', ')}`);
 const results: { n: number; fill: FillReport; timings: Timing[] }[] = [];
-for (const n of opt.sizes) results.push({ n, ...(await runSize(n, process.env.DATABASE_URL, opt)) });
+if (opt.databases) for (const name of opt.databases) results.push(await remeasure(name, opt));
+else for (const n of opt.sizes) results.push({ n, ...(await runSize(n, process.env.DATABASE_URL, opt)) });
 
 const [a, b] = results as [(typeof results)[0], (typeof results)[0]];
 const endpoints = a.timings.map((t) => {

@@ -34,6 +34,14 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     workflowsPath,
     activities: createActivities({ db: opts.db, campaign: { temporal: client, taskQueue: opts.config.TEMPORAL_TASK_QUEUE, checkInDays: opts.config.BACKLOG_CHECK_IN_DAYS, sweeps: sweepSettingsFrom(opts.config) } }),
+    // Set deliberately rather than derived from the host's memory (the SDK's default was 2,310 here, ~1 MB each):
+    // the cache bounds the worker's memory, not the number of open matters it can hold (docs/SCALING.md).
+    maxCachedWorkflows: opts.config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    // One VM context per thread, reused by every workflow (the SDK's default, stated): a cached matter costs its
+    // own state only, not a copy of the libraries.
+    reuseV8Context: true,
   });
   // The sweeps' schedules: created, or brought up to date, at every start.
   await ensureSchedules(client, opts.config.TEMPORAL_TASK_QUEUE);

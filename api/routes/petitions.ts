@@ -9,7 +9,7 @@ import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
 import { isoDate } from '../../domain/petition';
 import { registerPetition } from '../../services/intake';
 import { loadMatter } from '../repositories/matters';
-import { ascKey, boundedCount, cursorOf, decodeCursor, descKey, divisionScope, MAX_OFFSET, pageRows, pagingQuery, type Sort } from '../paging';
+import { ascKey, boundedCount, cursorOf, decodeCursor, descKey, divisionScope, EXACT_COUNT_UP_TO, MAX_OFFSET, pageRows, pagingQuery, type Sort } from '../paging';
 import { ServiceError } from '../../services/errors';
 import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
@@ -103,7 +103,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         description:
           `Offset pages (page, pageSize) for the first ${MAX_OFFSET} rows; every response has nextCursor (null on the last page), ` +
           'and ?cursor=<nextCursor> gives the next page at any depth in constant time. total is exact up to ' +
-          `${MAX_OFFSET}; beyond, the planner's estimate, with totalExact false.`,
+          `${EXACT_COUNT_UP_TO} matters; beyond, the planner's estimate, with totalExact false.`,
         querystring: listQuery,
       },
     },

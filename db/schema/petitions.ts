@@ -89,6 +89,8 @@ export const petitions = pgTable(
     // status= (one piece per status, each in default order; open is constant within a status): a rare status such as
     // REVIEW would otherwise be looked for through the whole deadline index.
     index('petitions_status_deadline_idx').on(t.status, t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()),
+    // overdue=true: the few overdue matters in default order (and their count), without passing the rest.
+    index('petitions_overdue_deadline_idx').on(t.open.desc(), t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()).where(sql`${t.overdue}`),
     // q=: matters whose case number or summary has every bigram of the term (then checked with ILIKE).
     index('petitions_search_idx').using('gin', t.searchBigrams),
     // The petitioner's public channel finds a matter by its query code.
