@@ -8,6 +8,15 @@ import { ensureSchedules, sweepSettingsFrom } from '../services/schedules';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/**
+ * Modules the workflow bundle loads once per worker thread and shares between workflows, instead of once per
+ * workflow (the SDK gives each workflow its own instance of every module otherwise). zod and the domain modules that
+ * build zod schemas at load time were most of a cached matter's ~1.4 MB; they keep no per-workflow state (pure
+ * functions, constant tables and schemas the workflows never parse with), which is what sharing needs. The SDK
+ * deep-freezes them.
+ */
+export const sharedWorkflowModules = ['zod', ...['petition', 'triggers', 'rules', 'deadline', 'limits', 'access'].map((m) => fileURLToPath(new URL(`../domain/${m}.ts`, import.meta.url)))];
+
 let runtimeInstalled = false;
 
 export interface RunningWorker {
@@ -42,6 +51,7 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
     // One VM context per thread, reused by every workflow (the SDK's default, stated): a cached matter costs its
     // own state only, not a copy of the libraries.
     reuseV8Context: true,
+    bundlerOptions: { preloadModules: sharedWorkflowModules },
   });
   // The sweeps' schedules: created, or brought up to date, at every start.
   await ensureSchedules(client, opts.config.TEMPORAL_TASK_QUEUE);
