@@ -25,6 +25,7 @@ const HELP = `Usage: npm run bench:scale -- [options]
   --sizes <a,b>        matters in the two databases (env BENCH_SIZES; default 100000,1000000)
   --requests <count>   timed requests per endpoint (env BENCH_REQUESTS; default 200)
   --seconds <s>        at most this long per endpoint, whichever comes first (default 20)
+  --deep-page <n>      the deep page timed, reached by following nextCursor (default 500)
   --json               print only the JSON summary on standard output (progress goes to standard error)
   --keep               keep the databases (with DATABASE_URL only) and print their URLs, e.g. for EXPLAIN
   --databases <a,b>    measure two kept databases of DATABASE_URL's server again (no fill; sizes from their rows)
@@ -39,6 +40,7 @@ interface Options {
   seconds: number;
   json: boolean;
   keep: boolean;
+  deepPage: number;
   databases?: [string, string];
 }
 
@@ -51,6 +53,7 @@ function options(): Options {
       json: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       databases: { type: 'string' },
+      'deep-page': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,7 +70,9 @@ function options(): Options {
   if (values.keep && !process.env.DATABASE_URL) fail('--keep needs DATABASE_URL (a throwaway cluster goes with the run)');
   const databases = values.databases?.split(',');
   if (databases && (databases.length !== 2 || !process.env.DATABASE_URL)) fail('--databases takes two database names on the server of DATABASE_URL');
-  return { sizes: [sizes[0]!, sizes[1]!], requests, seconds, json: values.json ?? false, keep: values.keep ?? false, databases: databases as [string, string] | undefined };
+  const deepPage = Number(values['deep-page'] ?? 500);
+  if (!Number.isInteger(deepPage) || deepPage < 2) fail('--deep-page must be a whole number ≥ 2');
+  return { sizes: [sizes[0]!, sizes[1]!], requests, seconds, deepPage, json: values.json ?? false, keep: values.keep ?? false, databases: databases as [string, string] | undefined };
 }
 
 function fail(message: string): never {
@@ -177,8 +182,8 @@ async function measure(apiUrl: string, database: Awaited<ReturnType<typeof openD
   const caseNos = rowsOf(sample).map((r) => r.case_no);
   if (!caseNos.length) fail('no matters to read');
 
-  // A deep page: the cursor after page 500 of the default list, found by walking the pages once.
-  const deep = await deepCursor(apiUrl, tokens['supervisor-city']!, 500);
+  // A deep page: the cursor after page deepPage - 1 of the default list, found by walking the pages once.
+  const deep = await deepCursor(apiUrl, tokens['supervisor-city']!, opt.deepPage - 1);
   const month = new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10);
   const monthEnd = new Date(Date.now() - 370 * 86_400_000).toISOString().slice(0, 10);
 
@@ -198,7 +203,7 @@ async function measure(apiUrl: string, database: Awaited<ReturnType<typeof openD
     { name: 'list, q=拖欠农民工工资', user: 'supervisor-city', path: () => `${L}?q=${encodeURIComponent('拖欠农民工工资')}` },
     { name: 'list, sort=registered', user: 'supervisor-city', path: () => `${L}?sort=registered` },
     { name: 'list, page 2', user: 'supervisor-city', path: () => `${L}?page=2` },
-    ...(deep ? [{ name: 'list, page 501 (cursor)', user: 'supervisor-city', path: () => `${L}?cursor=${encodeURIComponent(deep)}` }] : [{ name: 'list, page 500 (offset)', user: 'supervisor-city', path: () => `${L}?page=500` }]),
+    ...(deep ? [{ name: 'list, deep page (cursor)', user: 'supervisor-city', path: () => `${L}?cursor=${encodeURIComponent(deep)}` }] : [{ name: 'list, deep page (offset)', user: 'supervisor-city', path: () => `${L}?page=${opt.deepPage}` }]),
     { name: 'list, county supervisor', user: 'supervisor-liandu', path: () => L },
     { name: 'list, unit handler', user: 'handler-liandu-housing', path: () => L },
     { name: 'work list, city registrar', user: 'registrar-city', path: () => '/api/tasks' },
