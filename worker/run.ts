@@ -15,7 +15,13 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
  * functions, constant tables and schemas the workflows never parse with), which is what sharing needs. The SDK
  * deep-freezes them.
  */
-export const sharedWorkflowModules = ['zod', ...['petition', 'triggers', 'rules', 'deadline', 'limits', 'access'].map((m) => fileURLToPath(new URL(`../domain/${m}.ts`, import.meta.url)))];
+export const sharedWorkflowModules = [
+  'zod',
+  // What workflows/ imports from domain/, and what that imports (not calendar.ts: it holds a cache, and runs in activities).
+  ...['petition', 'triggers', 'escalation', 'rules', 'deadline', 'limits', 'access', 'dates', 'machine', 'matter', 'record', 'tasks'].map((m) =>
+    fileURLToPath(new URL(`../domain/${m}.ts`, import.meta.url)),
+  ),
+];
 
 let runtimeInstalled = false;
 
