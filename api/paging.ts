@@ -123,13 +123,34 @@ export function afterCursor(sort: Sort, values: CursorValue[]): SQL[] {
 
 /** A select with its columns and FROM chosen, given the WHERE of one piece. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type PieceQuery = (where: SQL | undefined) => any;
+type PieceQuery = (where: SQL | undefined, db?: Db) => any;
 
 /**
  * One page of rows, `limit` of them (ask for one more than the page to learn whether there is a next).
  * `scopes` are disjoint alternatives OR-ed together (undefined: no split); each piece is index-ordered and limited.
  */
-export async function pageRows<T>(opts: { query: PieceQuery; where: SQL | undefined; scopes?: SQL[]; sort: Sort; after?: CursorValue[]; offset: number; limit: number }): Promise<T[]> {
+export async function pageRows<T>(opts: {
+  query: PieceQuery;
+  where: SQL | undefined;
+  scopes?: SQL[];
+  sort: Sort;
+  after?: CursorValue[];
+  offset: number;
+  limit: number;
+  /**
+   * Read in index order even where the planner would rather collect every match and sort (it estimates a search term's
+   * bigrams as independent, so a common term looks rare): for filters known to match many rows, where the ordered
+   * scan meets a page of them at once. Needs `db` to run the page in a transaction with bitmap scans off.
+   */
+  inOrder?: { db: Db };
+}): Promise<T[]> {
+  if (opts.inOrder) {
+    const { inOrder, ...rest } = opts;
+    return inOrder.db.transaction(async (tx) => {
+      await tx.execute(sql.raw('set local enable_bitmapscan = off'));
+      return pageRows<T>({ ...rest, query: (w) => rest.query(w, tx) });
+    });
+  }
   const order = orderBy(opts.sort);
   const scopes: (SQL | undefined)[] = opts.scopes?.length ? opts.scopes : [undefined];
   const afters: (SQL | undefined)[] = opts.after ? afterCursor(opts.sort, opts.after) : [undefined];

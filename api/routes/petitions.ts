@@ -154,27 +154,31 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       const cond = where.length ? and(...where) : undefined;
       const pieces = scopes.reduce<SQL[]>((acc, alternatives) => acc.flatMap((a) => alternatives.map((b) => and(a, b)!)), [sql`true`]);
       const countWhere = and(cond, ...scopes.map((alternatives) => or(...alternatives)!));
-      const [rows, count] = await Promise.all([
+      const page = (inOrder: boolean) =>
         pageRows<{ [K in keyof typeof listColumns]: (typeof petitions.$inferSelect)[K] }>({
-          query: (w) => db.select(listColumns).from(petitions).where(w),
+          query: (w, tx) => (tx ?? db).select(listColumns).from(petitions).where(w),
           where: cond,
           scopes: scopes.length ? pieces : undefined,
           sort,
           after,
           offset,
           limit: q.pageSize + 1,
-        }),
-        boundedCount(db, sql`${petitions}`, countWhere),
-      ]);
+          inOrder: inOrder ? { db } : undefined,
+        });
+      // A search term: its count first tells a common term (read in index order, the page is met at once) from a rare
+      // one (collect its few matches by the bigram index and sort them); the planner cannot tell them apart.
+      const [rows, count] = q.q
+        ? await boundedCount(db, sql`${petitions}`, countWhere).then(async (c) => [await page(!c.exact), c] as const)
+        : await Promise.all([page(false), boundedCount(db, sql`${petitions}`, countWhere)]);
       const more = rows.length > q.pageSize;
-      const page = rows.slice(0, q.pageSize);
+      const items = rows.slice(0, q.pageSize);
       return {
         page: q.cursor ? null : q.page,
         pageSize: q.pageSize,
         total: count.total,
         totalExact: count.exact,
-        nextCursor: more ? cursorOf(sort, page[page.length - 1]!, cursorFields[q.sort]) : null,
-        items: page.map((r) => ({
+        nextCursor: more ? cursorOf(sort, items[items.length - 1]!, cursorFields[q.sort]) : null,
+        items: items.map((r) => ({
           caseNo: r.caseNo,
           status: r.status,
           channel: r.channel,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'drizzle-orm';
+import { and, ilike, sql } from 'drizzle-orm';
 import { buildApp } from '../../api/app';
-import { boundedCount, divisionScope, MAX_OFFSET, rowsOf } from '../../api/paging';
+import { boundedCount, descKey, divisionScope, MAX_OFFSET, pageRows, rowsOf, type Sort } from '../../api/paging';
 import { loadConfig } from '../../config';
 import type { Database } from '../../db/client';
 import { petitions, tasks } from '../../db/schema';
@@ -185,6 +185,16 @@ describe('lists at any depth: cursors, bounded counts, bigram search', () => {
   it('the bigrams the search index holds are those of the case number and summary, lower-cased', async () => {
     const [r] = rowsOf<{ b: string[] }>(await database.db.execute(sql`select text_bigrams('AB采光') as b`));
     expect([...r!.b].sort()).toEqual(['ab', 'b采', '采光'].sort());
+  });
+
+  it('a search page read strictly in index order (as for a common term) is the same page', async () => {
+    const sort: Sort = { name: 'registered', keys: [descKey(petitions.registeredAt, 'time'), descKey(petitions.caseNo, 'text')] };
+    const where = and(sql`${petitions.searchBigrams} @> text_bigrams(${'采光'})`, ilike(petitions.summary, '%采光%'));
+    const read = (inOrder: boolean) =>
+      pageRows<{ caseNo: string }>({ query: (w, tx) => (tx ?? database.db).select({ caseNo: petitions.caseNo, registeredAt: petitions.registeredAt }).from(petitions).where(w), where, sort, offset: 0, limit: 15, inOrder: inOrder ? { db: database.db } : undefined });
+    const expected = rows.filter((r) => r.summary.includes('采光')).sort(byRegistered).slice(0, 15).map((r) => r.caseNo);
+    expect((await read(true)).map((r) => r.caseNo)).toEqual(expected);
+    expect((await read(false)).map((r) => r.caseNo)).toEqual(expected);
   });
 
   it('a count stops at its threshold and then gives the estimate, flagged as such', async () => {
