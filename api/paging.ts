@@ -140,14 +140,16 @@ export async function pageRows<T>(opts: {
   /**
    * Read in index order even where the planner would rather collect every match and sort (it estimates a search term's
    * bigrams as independent, so a common term looks rare): for filters known to match many rows, where the ordered
-   * scan meets a page of them at once. Needs `db` to run the page in a transaction with bitmap scans off.
+   * scan meets a page of them at once. Needs `db` to run the page in a transaction with bitmap scans and sorts off.
    */
   inOrder?: { db: Db };
 }): Promise<T[]> {
   if (opts.inOrder) {
     const { inOrder, ...rest } = opts;
     return inOrder.db.transaction(async (tx) => {
+      // No bitmap (collect every match) and no sort of a whole result: the planner falls back to the ordered index.
       await tx.execute(sql.raw('set local enable_bitmapscan = off'));
+      await tx.execute(sql.raw('set local enable_sort = off'));
       return pageRows<T>({ ...rest, query: (w) => rest.query(w, tx) });
     });
   }

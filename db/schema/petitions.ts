@@ -86,9 +86,9 @@ export const petitions = pgTable(
     index('petitions_unit_deadline_idx').on(t.unitId, t.open.desc(), t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()),
     // A unit's matters, sort=registered.
     index('petitions_unit_registered_idx').on(t.unitId, t.registeredAt.desc(), t.caseNo.desc()),
-    // status= (one piece per status, each in default order; open is constant within a status): a rare status such as
-    // REVIEW would otherwise be looked for through the whole deadline index.
-    index('petitions_status_deadline_idx').on(t.status, t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()),
+    // status= (one piece per status, each in default order): a rare status such as REVIEW would otherwise be looked for
+    // through the whole deadline index. open is constant within a status, but the order names it, so the index does.
+    index('petitions_status_deadline_idx').on(t.status, t.open.desc(), t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()),
     // overdue=true: the few overdue matters in default order (and their count), without passing the rest.
     index('petitions_overdue_deadline_idx').on(t.open.desc(), t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()).where(sql`${t.overdue}`),
     // q=: matters whose case number or summary has every bigram of the term (then checked with ILIKE).
