@@ -158,7 +158,9 @@ export async function pageRows<T>(opts: {
     });
   }
   const order = orderBy(opts.sort);
-  const scopes: (SQL | undefined)[] = opts.scopes?.length ? opts.scopes : [undefined];
+  // Alternatives given but none left: no rows (an empty list of scopes must never mean "unscoped").
+  if (opts.scopes && opts.scopes.length === 0) return [];
+  const scopes: (SQL | undefined)[] = opts.scopes ? opts.scopes : [undefined];
   const afters: (SQL | undefined)[] = opts.after ? afterCursor(opts.sort, opts.after) : [undefined];
   const pieces: SQL[] = [];
   for (const s of scopes) for (const a of afters) pieces.push(and(opts.where, s, a) ?? sql`true`);
@@ -178,6 +180,8 @@ export async function pageRows<T>(opts: {
  * on an index-ordered scan that rarely rejects a row), else an IN list.
  */
 export function divisionScope(col: PgColumn, allowed: string[], all: string[]): { scopes?: SQL[]; where?: SQL } {
+  // Nothing allowed (a division filter outside the jurisdiction): nothing, never "no condition".
+  if (allowed.length === 0) return { where: sql`false` };
   const allowedSet = new Set(allowed);
   const others = all.filter((c) => !allowedSet.has(c));
   if (others.length === 0) return {};

@@ -153,7 +153,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       }
       const cond = where.length ? and(...where) : undefined;
       const pieces = scopes.reduce<SQL[]>((acc, alternatives) => acc.flatMap((a) => alternatives.map((b) => and(a, b)!)), [sql`true`]);
-      const countWhere = and(cond, ...scopes.map((alternatives) => or(...alternatives)!));
+      const countWhere = and(cond, ...scopes.map((alternatives) => or(...alternatives) ?? sql`false`));
       const page = (inOrder: boolean) =>
         pageRows<{ [K in keyof typeof listColumns]: (typeof petitions.$inferSelect)[K] }>({
           query: (w, tx) => (tx ?? db).select(listColumns).from(petitions).where(w),

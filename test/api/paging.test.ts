@@ -205,8 +205,15 @@ describe('lists at any depth: cursors, bounded counts, bigram search', () => {
     expect(capped.total).toBeGreaterThan(100);
   });
 
+  it("a division filter outside the caller's jurisdiction gives nothing, not everything", async () => {
+    const l = await list('divisionCode=331121', 'registrar-liandu');
+    expect(l).toMatchObject({ total: 0, items: [], nextCursor: null });
+    expect((await list('divisionCode=331121&status=TRIAGE,CLOSED', 'registrar-liandu')).items).toEqual([]);
+  });
+
   it('a jurisdiction becomes the divisions themselves when few, else their complement', () => {
     const all = ['330000', '331100', '331102', '331121', '331122'];
+    expect(divisionScope(petitions.divisionCode, [], all).where).toBeDefined();
     expect(divisionScope(petitions.divisionCode, all, all)).toEqual({});
     expect(divisionScope(petitions.divisionCode, ['331102'], all).where).toBeDefined();
     expect(divisionScope(petitions.divisionCode, ['331102', '331121'], all).scopes).toHaveLength(2);
