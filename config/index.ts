@@ -94,6 +94,16 @@ export const configSchema = z.object({
     .regex(/^(letter|visit|online|phone)(,(letter|visit|online|phone))*$/, 'comma-separated channels: letter, visit, online, phone')
     .default('letter,online')
     .transform((s) => s.split(',')),
+  /**
+   * The worker's sticky cache: matters whose workflow stays in memory between tasks. Not the number of open matters
+   * a worker can hold: a matter that is not cached waits on the server (its timers, its history) and is replayed
+   * when its next task comes. This bounds the worker's memory whatever the number of open matters (docs/SCALING.md).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+  /** Workflow tasks the worker runs at once (at least 2 when the cache is on). */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
+  /** Activities (deadline computations, projections, notices) at once: the read model pool has 10 connections. */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(10),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -8,6 +8,21 @@ import { ensureSchedules, sweepSettingsFrom } from '../services/schedules';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/**
+ * Modules the workflow bundle loads once per worker thread and shares between workflows, instead of once per
+ * workflow (the SDK gives each workflow its own instance of every module otherwise). zod and the domain modules that
+ * build zod schemas at load time were most of a cached matter's ~1.4 MB; they keep no per-workflow state (pure
+ * functions, constant tables and schemas the workflows never parse with), which is what sharing needs. The SDK
+ * deep-freezes them.
+ */
+export const sharedWorkflowModules = [
+  'zod',
+  // What workflows/ imports from domain/, and what that imports (not calendar.ts: it holds a cache, and runs in activities).
+  ...['petition', 'triggers', 'escalation', 'rules', 'deadline', 'limits', 'access', 'dates', 'machine', 'matter', 'record', 'tasks'].map((m) =>
+    fileURLToPath(new URL(`../domain/${m}.ts`, import.meta.url)),
+  ),
+];
+
 let runtimeInstalled = false;
 
 export interface RunningWorker {
@@ -34,6 +49,15 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     workflowsPath,
     activities: createActivities({ db: opts.db, campaign: { temporal: client, taskQueue: opts.config.TEMPORAL_TASK_QUEUE, checkInDays: opts.config.BACKLOG_CHECK_IN_DAYS, sweeps: sweepSettingsFrom(opts.config) } }),
+    // Set deliberately rather than derived from the host's memory (the SDK's default was 2,310 here, ~1 MB each):
+    // the cache bounds the worker's memory, not the number of open matters it can hold (docs/SCALING.md).
+    maxCachedWorkflows: opts.config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    // One VM context per thread, reused by every workflow (the SDK's default, stated): a cached matter costs its
+    // own state only, not a copy of the libraries.
+    reuseV8Context: true,
+    bundlerOptions: { preloadModules: sharedWorkflowModules },
   });
   // The sweeps' schedules: created, or brought up to date, at every start.
   await ensureSchedules(client, opts.config.TEMPORAL_TASK_QUEUE);

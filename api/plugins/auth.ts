@@ -20,6 +20,8 @@ declare module 'fastify' {
     parentOf: ParentOf;
     /** The division and every division below it. */
     divisionsUnder(root: string): string[];
+    /** Every division code (for lists: a jurisdiction may be served as its complement, api/paging.ts). */
+    allDivisions(): string[];
     /** Signs a bearer token for a user (development login and tests). */
     signToken(userId: string): string;
     /** Checks the bearer token and loads its user into request.principal; 401 otherwise. */
@@ -53,6 +55,8 @@ export default fp<{ deps: ApiDeps }>(
     const parentOf: ParentOf = (code) => parents.get(code);
     app.decorate('parentOf', parentOf);
     app.decorate('divisionsUnder', (root: string) => [root, ...[...parents.keys()].filter((c) => c !== root && withinDivision(c, root, parentOf))]);
+
+    app.decorate('allDivisions', () => [...parents.keys()]);
 
     app.decorate('signToken', (userId: string) => app.jwt.sign({ sub: userId }));
     app.decorateRequest('principal', null as unknown as Principal);

@@ -1,19 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { asc, desc, eq, gte, ilike, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog, deadlines, events, notices, petitions, submissions } from '../../db/schema';
-import { intakeSchema, statuses, channels } from '../../domain/petition';
-import { maskId, maskName, maskPhone } from '../../domain/access';
+import { intakeSchema, isOpen, statuses, channels } from '../../domain/petition';
+import { maskId, maskName, maskPhone, unitRoles } from '../../domain/access';
 import { describeDeadline } from '../../domain/deadline';
 import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
 import { isoDate } from '../../domain/petition';
 import { registerPetition } from '../../services/intake';
-import { jurisdictionWhere, loadMatter } from '../repositories/matters';
+import { loadMatter } from '../repositories/matters';
+import { ascKey, boundedCount, cursorOf, decodeCursor, descKey, divisionScope, EXACT_COUNT_UP_TO, MAX_OFFSET, pageRows, pagingQuery, type Sort } from '../paging';
 import { ServiceError } from '../../services/errors';
 import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
-import { booleanQuery, caseParams, pageQuery } from '../params';
-import { listPage } from '../repositories/list';
+import { booleanQuery, caseParams } from '../params';
 import { temporalCall } from '../../services/temporal-calls';
 
 
@@ -32,13 +32,40 @@ const listQuery = z.object({
   to: isoDate.optional().describe('registered on or before (Asia/Shanghai date)'),
   q: z.string().min(1).max(100).optional().describe('text in the case number or summary'),
   sort: z.enum(['deadline', 'registered']).default('deadline'),
-  ...pageQuery,
+  ...pagingQuery,
 });
 
 /** Petitioners as lists show them: names, ID numbers and phones masked, addresses left out. */
 function maskPetitioners(ps: { name: string; main?: boolean; idNumber?: string | null; phone?: string | null }[]) {
   return ps.map((x) => ({ name: maskName(x.name), main: !!x.main, idNumber: maskId(x.idNumber), phone: maskPhone(x.phone) }));
 }
+
+/** The list orders; each ends with the case number so that a cursor is exact, and each has indexes that serve it. */
+const sorts: Record<'deadline' | 'registered', Sort> = {
+  deadline: { name: 'deadline', keys: [descKey(petitions.open, 'bool'), ascKey(petitions.currentDueAt, 'time'), descKey(petitions.registeredAt, 'time'), descKey(petitions.caseNo, 'text')] },
+  registered: { name: 'registered', keys: [descKey(petitions.registeredAt, 'time'), descKey(petitions.caseNo, 'text')] },
+};
+
+/** The columns a list item shows (not the state snapshot, which would make every page read kilobytes per row). */
+const listColumns = {
+  caseNo: petitions.caseNo,
+  status: petitions.status,
+  channel: petitions.channel,
+  source: petitions.source,
+  divisionCode: petitions.divisionCode,
+  unitId: petitions.unitId,
+  category: petitions.category,
+  summary: petitions.summary,
+  petitioners: petitions.petitioners,
+  personsCount: petitions.personsCount,
+  receivedAt: petitions.receivedAt,
+  registeredAt: petitions.registeredAt,
+  currentDeadlineKey: petitions.currentDeadlineKey,
+  currentDueAt: petitions.currentDueAt,
+  overdue: petitions.overdue,
+  open: petitions.open,
+};
+const cursorFields = { deadline: ['open', 'currentDueAt', 'registeredAt', 'caseNo'], registered: ['registeredAt', 'caseNo'] };
 
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
@@ -67,44 +94,110 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     },
   );
 
-  app.get('/petitions', { schema: { tags: ['petitions'], summary: 'List matters in your jurisdiction (personal data masked)', querystring: listQuery } }, async (req) => {
-    app.requirePermission(req, 'read');
-    const q = req.query;
-    const like = q.q ? `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : undefined;
-    const where = [
-      jurisdictionWhere(app, req.principal, petitions),
-      q.status && inArray(petitions.status, q.status),
-      q.divisionCode && inArray(petitions.divisionCode, app.divisionsUnder(q.divisionCode)),
-      q.unitId && eq(petitions.unitId, q.unitId),
-      q.channel && eq(petitions.channel, q.channel),
-      q.overdue !== undefined ? eq(petitions.overdue, q.overdue) : undefined,
-      q.open !== undefined ? eq(petitions.open, q.open) : undefined,
-      q.from && gte(petitions.registeredAt, new Date(startOfShanghaiDay(q.from))),
-      q.to && lt(petitions.registeredAt, new Date(endOfShanghaiDay(q.to))),
-      like && or(ilike(petitions.caseNo, like), ilike(petitions.summary, like)),
-    ];
-    const orderBy =
-      q.sort === 'deadline'
-        ? [desc(petitions.open), sql`${petitions.currentDueAt} asc nulls last`, desc(petitions.registeredAt)]
-        : [desc(petitions.registeredAt)];
-    return listPage(db, petitions, { where: where.map((c) => c || undefined), orderBy, page: q.page, pageSize: q.pageSize, omit: ['state', 'intake'] }, (r) => ({
-      caseNo: r.caseNo,
-      status: r.status,
-      channel: r.channel,
-      source: r.source,
-      divisionCode: r.divisionCode,
-      unitId: r.unitId,
-      category: r.category,
-      summary: r.summary.length > 120 ? `${r.summary.slice(0, 120)}…` : r.summary,
-      petitioners: maskPetitioners(r.petitioners),
-      personsCount: r.personsCount,
-      receivedAt: r.receivedAt.toISOString(),
-      registeredAt: r.registeredAt.toISOString(),
-      currentDeadline: r.currentDeadlineKey ? { key: r.currentDeadlineKey, dueAt: r.currentDueAt?.toISOString() ?? null } : null,
-      overdue: r.overdue,
-      open: r.open,
-    }));
-  });
+  app.get(
+    '/petitions',
+    {
+      schema: {
+        tags: ['petitions'],
+        summary: 'List matters in your jurisdiction (personal data masked)',
+        description:
+          `Offset pages (page, pageSize) for the first ${MAX_OFFSET} rows; every response has nextCursor (null on the last page), ` +
+          'and ?cursor=<nextCursor> gives the next page at any depth in constant time. total is exact up to ' +
+          `${EXACT_COUNT_UP_TO} matters; beyond, the planner's estimate, with totalExact false.`,
+        querystring: listQuery,
+      },
+    },
+    async (req) => {
+      app.requirePermission(req, 'read');
+      const q = req.query;
+      const p = req.principal;
+      const sort = sorts[q.sort];
+      if (q.cursor && q.page !== 1) throw new ServiceError(400, 'InvalidInput', 'give either page or cursor', { page: 'must be 1 with a cursor' });
+      const offset = (q.page - 1) * q.pageSize;
+      if (offset > MAX_OFFSET) throw new ServiceError(400, 'InvalidInput', `page ${q.page} is deeper than ${MAX_OFFSET} rows: follow nextCursor`, { page: `at most ${Math.floor(MAX_OFFSET / q.pageSize) + 1} at this pageSize` });
+      const after = q.cursor ? decodeCursor(sort, q.cursor) : undefined;
+
+      const where: SQL[] = [];
+      const scopes: SQL[][] = [];
+      // The jurisdiction and the division filter together, as the divisions an index serves (api/paging.ts).
+      let divisionsAllowed: string[] | undefined;
+      if (p.role !== 'admin' && unitRoles.includes(p.role)) where.push(eq(petitions.unitId, p.unitId ?? '-'));
+      else if (p.role !== 'admin') divisionsAllowed = app.divisionsUnder(p.divisionCode ?? '-');
+      if (q.divisionCode) {
+        const under = new Set(app.divisionsUnder(q.divisionCode));
+        divisionsAllowed = (divisionsAllowed ?? app.allDivisions()).filter((c) => under.has(c));
+      }
+      if (divisionsAllowed) {
+        const d = divisionScope(petitions.divisionCode, divisionsAllowed, app.allDivisions());
+        if (d.where) where.push(d.where);
+        if (d.scopes) scopes.push(d.scopes);
+      }
+      if (q.status) {
+        // One piece per status, each in order by petitions_status_deadline_idx; open follows from the statuses.
+        const st = [...new Set(q.status)];
+        scopes.push(st.map((x) => eq(petitions.status, x)));
+        if (st.every((x) => isOpen(x))) where.push(eq(petitions.open, true));
+        else if (st.every((x) => !isOpen(x))) where.push(eq(petitions.open, false));
+      }
+      if (q.unitId) where.push(eq(petitions.unitId, q.unitId));
+      if (q.channel) where.push(eq(petitions.channel, q.channel));
+      if (q.overdue !== undefined) where.push(eq(petitions.overdue, q.overdue));
+      if (q.open !== undefined) where.push(eq(petitions.open, q.open));
+      if (q.from) where.push(gte(petitions.registeredAt, new Date(startOfShanghaiDay(q.from))));
+      if (q.to) where.push(lt(petitions.registeredAt, new Date(endOfShanghaiDay(q.to))));
+      if (q.q) {
+        const like = `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+        // Every bigram of the term (the GIN index finds the candidates), then the exact text.
+        if ([...q.q].length >= 2) where.push(sql`${petitions.searchBigrams} @> text_bigrams(${q.q})`);
+        where.push(or(ilike(petitions.caseNo, like), ilike(petitions.summary, like))!);
+      }
+      const cond = where.length ? and(...where) : undefined;
+      const pieces = scopes.reduce<SQL[]>((acc, alternatives) => acc.flatMap((a) => alternatives.map((b) => and(a, b)!)), [sql`true`]);
+      const countWhere = and(cond, ...scopes.map((alternatives) => or(...alternatives) ?? sql`false`));
+      const page = (inOrder: boolean) =>
+        pageRows<{ [K in keyof typeof listColumns]: (typeof petitions.$inferSelect)[K] }>({
+          query: (w, tx) => (tx ?? db).select(listColumns).from(petitions).where(w),
+          where: cond,
+          scopes: scopes.length ? pieces : undefined,
+          sort,
+          after,
+          offset,
+          limit: q.pageSize + 1,
+          inOrder: inOrder ? { db } : undefined,
+        });
+      // A search term: its count first tells a common term (read in index order, the page is met at once) from a rare
+      // one (collect its few matches by the bigram index and sort them); the planner cannot tell them apart.
+      const [rows, count] = q.q
+        ? await boundedCount(db, sql`${petitions}`, countWhere).then(async (c) => [await page(!c.exact), c] as const)
+        : await Promise.all([page(false), boundedCount(db, sql`${petitions}`, countWhere)]);
+      const more = rows.length > q.pageSize;
+      const items = rows.slice(0, q.pageSize);
+      return {
+        page: q.cursor ? null : q.page,
+        pageSize: q.pageSize,
+        total: count.total,
+        totalExact: count.exact,
+        nextCursor: more ? cursorOf(sort, items[items.length - 1]!, cursorFields[q.sort]) : null,
+        items: items.map((r) => ({
+          caseNo: r.caseNo,
+          status: r.status,
+          channel: r.channel,
+          source: r.source,
+          divisionCode: r.divisionCode,
+          unitId: r.unitId,
+          category: r.category,
+          summary: r.summary.length > 120 ? `${r.summary.slice(0, 120)}…` : r.summary,
+          petitioners: r.petitioners.map((x) => ({ name: maskName(x.name), main: !!x.main, idNumber: maskId(x.idNumber), phone: maskPhone(x.phone) })),
+          personsCount: r.personsCount,
+          receivedAt: new Date(r.receivedAt).toISOString(),
+          registeredAt: new Date(r.registeredAt).toISOString(),
+          currentDeadline: r.currentDeadlineKey ? { key: r.currentDeadlineKey, dueAt: r.currentDueAt ? new Date(r.currentDueAt).toISOString() : null } : null,
+          overdue: r.overdue,
+          open: r.open,
+        })),
+      };
+    },
+  );
 
   const detailQuery = z.object({
     personalData: z.enum(['full', 'masked']).default('full').describe("masked: petitioners' personal data masked as in lists, and the read is not audited"),

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, notInArray, type SQL } from 'drizzle-orm';
 import { deadlines, petitions, tasks } from '../../db/schema';
 import { CalendarUnknownYearError, type WorkCalendar } from '../../domain/calendar';
 import { addNaturalDays, naturalDaysBetween, shanghaiDateOf } from '../../domain/dates';
 import type { DeadlinePolicy } from '../../domain/rules';
 import { loadCalendar } from '../../read-model/calendar';
-import { jurisdictionWhere } from '../repositories/matters';
+import { unitRoles } from '../../domain/access';
+import { ascKey, cursorOf, decodeCursor, descKey, divisionScope, pageRows, type Sort } from '../paging';
 import type { ApiDeps } from '../context';
 
 const taskItem = z.object({
@@ -49,7 +50,14 @@ function workingDaysBetween(calendar: WorkCalendar, from: string, to: string): n
   return n;
 }
 
-/** GET /api/tasks: what the signed-in user must do next across matters, overdue first, then by deadline. */
+/** Overdue first, then by deadline (none last); case, source and kind (the key) make it total, so that a cursor is exact. */
+const sort: Sort = { name: 'tasks', keys: [descKey(tasks.overdue, 'bool'), ascKey(tasks.dueAt, 'time'), ascKey(tasks.caseNo, 'text'), ascKey(tasks.source, 'text'), ascKey(tasks.kind, 'text')] };
+const cursorFields = ['overdue', 'dueAt', 'caseNo', 'source', 'kind'];
+
+/**
+ * GET /api/tasks: what the signed-in user must do next across matters, overdue first, then by deadline. Each user's
+ * filter is one of the tasks_*_due_idx indexes' prefixes (db/schema/petitions.ts), so the list reads its rows and stops.
+ */
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
   app.get(
@@ -58,26 +66,55 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       schema: {
         tags: ['tasks'],
         summary: 'Your work list across matters: overdue first, then least time left',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-        response: { 200: z.object({ items: z.array(taskItem) }) },
+        description: 'nextCursor (null at the end) gives the rest: ?cursor=<nextCursor>.',
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          cursor: z.string().max(1000).optional().describe('the nextCursor of the previous response: the tasks after it'),
+        }),
+        response: { 200: z.object({ items: z.array(taskItem), nextCursor: z.string().nullable() }) },
       },
     },
     async (req) => {
       app.requirePermission(req, 'read');
       const p = req.principal;
       const where: SQL[] = [];
-      const scope = jurisdictionWhere(app, p, tasks);
-      if (scope) where.push(scope);
-      // The head sees the unit's whole list; a handler all but the leader's own meetings; bureau users their role's.
-      if (p.role === 'unit_handler') where.push(eq(tasks.assigneeRole, 'unit_handler'));
-      else if (p.role !== 'admin' && p.role !== 'unit_head') where.push(isNull(tasks.unitId), eq(tasks.assigneeRole, p.role));
-      const rows = await db
-        .select({ task: tasks, status: petitions.status, summary: petitions.summary, receivedAt: petitions.receivedAt })
-        .from(tasks)
-        .leftJoin(petitions, eq(petitions.caseNo, tasks.caseNo))
-        .where(where.length ? and(...where) : undefined)
-        .orderBy(desc(tasks.overdue), sql`${tasks.dueAt} asc nulls last`)
-        .limit(req.query.limit);
+      let scopes: SQL[] | undefined;
+      if (p.role === 'admin') {
+        // everything
+      } else if (unitRoles.includes(p.role)) {
+        where.push(eq(tasks.unitId, p.unitId ?? '-'));
+        // The head sees the unit's whole list (one piece per role, each in index order); a handler all but the
+        // leader's own meetings.
+        if (p.role === 'unit_handler') where.push(eq(tasks.assigneeRole, 'unit_handler'));
+        else scopes = [...unitRoles.map((r) => eq(tasks.assigneeRole, r)), notInArray(tasks.assigneeRole, [...unitRoles])];
+      } else {
+        // Bureau users: their role's tasks not bound to a unit, in their divisions.
+        where.push(isNull(tasks.unitId), eq(tasks.assigneeRole, p.role));
+        const d = divisionScope(tasks.divisionCode, app.divisionsUnder(p.divisionCode ?? '-'), app.allDivisions());
+        if (d.where) where.push(d.where);
+        scopes = d.scopes;
+      }
+      const limit = req.query.limit;
+      const page = await pageRows<typeof tasks.$inferSelect>({
+        query: (w) => db.select().from(tasks).where(w),
+        where: and(...where),
+        scopes,
+        sort,
+        after: req.query.cursor ? decodeCursor(sort, req.query.cursor) : undefined,
+        offset: 0,
+        limit: limit + 1,
+      });
+      const taskRows = page.slice(0, limit);
+      // The matters' status and summary, for this page only.
+      const pageCases = [...new Set(taskRows.map((t) => t.caseNo))];
+      const matters = pageCases.length
+        ? await db.select({ caseNo: petitions.caseNo, status: petitions.status, summary: petitions.summary, receivedAt: petitions.receivedAt }).from(petitions).where(inArray(petitions.caseNo, pageCases))
+        : [];
+      const byCase = new Map(matters.map((m) => [m.caseNo, m]));
+      const rows = taskRows.map((t) => {
+        const m = byCase.get(t.caseNo);
+        return { task: { ...t, dueAt: t.dueAt ? new Date(t.dueAt) : null }, status: m?.status ?? null, summary: m?.summary ?? null, receivedAt: m?.receivedAt ?? null };
+      });
       // The limit each task runs against: the matter's open deadline with the task's due instant.
       const caseNos = [...new Set(rows.filter((r) => r.task.dueAt).map((r) => r.task.caseNo))];
       const open = caseNos.length
@@ -89,6 +126,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       const calendar = await loadCalendar(db);
       const today = shanghaiDateOf(new Date());
       return {
+        nextCursor: page.length > limit ? cursorOf(sort, taskRows[taskRows.length - 1]!, cursorFields) : null,
         items: rows.map(({ task: t, status, summary, receivedAt }) => {
           const d = t.dueAt ? open.find((x) => x.caseNo === t.caseNo && x.dueAt.getTime() === t.dueAt!.getTime()) : undefined;
           const policy = d?.policy as DeadlinePolicy | undefined;

@@ -61,12 +61,38 @@ export const petitions = pgTable(
     state: jsonb('state').$type<PetitionSnapshot>(),
     lastEventSeq: integer('last_event_seq').notNull().default(-1),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The character bigrams of the case number and summary (text_bigrams(), migration 0001), for `q` search: a
+     * two-character Chinese term is one bigram, which a GIN index finds without reading the table.
+     */
+    searchBigrams: text('search_bigrams')
+      .array()
+      .generatedAlwaysAs(sql`text_bigrams(case_no || ' ' || summary)`),
   },
+  // GET /api/petitions (api/routes/petitions.ts, api/paging.ts): every list is a filter and an order one index serves
+  // together, so a page reads its 20 rows and stops. The orders are `deadline` (open first, by the limit they run
+  // against, then the latest registration) and `registered`; case_no ends each so that a cursor is exact.
   (t) => [
-    // GET /api/petitions default order: open matters by the limit they run against.
-    index('petitions_due_idx').on(t.currentDueAt),
-    index('petitions_division_idx').on(t.divisionCode),
-    index('petitions_unit_idx').on(t.unitId),
+    // Default order, city-wide or admin (the jurisdiction is a filter that rarely rejects a row); open=true/false,
+    // overdue and channel filters scan it in order.
+    index('petitions_deadline_idx').on(t.open.desc(), t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()),
+    // sort=registered, city-wide or admin; from/to are a range of it.
+    index('petitions_registered_idx').on(t.registeredAt.desc(), t.caseNo.desc()),
+    // Default order within one division: a county's users, divisionCode=, and each piece of a split jurisdiction.
+    index('petitions_division_deadline_idx').on(t.divisionCode, t.open.desc(), t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()),
+    // sort=registered within one division.
+    index('petitions_division_registered_idx').on(t.divisionCode, t.registeredAt.desc(), t.caseNo.desc()),
+    // A unit's users see their unit's matters (and unitId=): default order.
+    index('petitions_unit_deadline_idx').on(t.unitId, t.open.desc(), t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()),
+    // A unit's matters, sort=registered.
+    index('petitions_unit_registered_idx').on(t.unitId, t.registeredAt.desc(), t.caseNo.desc()),
+    // status= (one piece per status, each in default order): a rare status such as REVIEW would otherwise be looked for
+    // through the whole deadline index. open is constant within a status, but the order names it, so the index does.
+    index('petitions_status_deadline_idx').on(t.status, t.open.desc(), t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()),
+    // overdue=true: the few overdue matters in default order (and their count), without passing the rest.
+    index('petitions_overdue_deadline_idx').on(t.open.desc(), t.currentDueAt.asc().nullsLast(), t.registeredAt.desc(), t.caseNo.desc()).where(sql`${t.overdue}`),
+    // q=: matters whose case number or summary has every bigram of the term (then checked with ILIKE).
+    index('petitions_search_idx').using('gin', t.searchBigrams),
     // The petitioner's public channel finds a matter by its query code.
     index('petitions_query_code_idx').on(t.queryCode),
     // Possible-repeat lookup at intake: open matters of the same petitioner.
@@ -149,7 +175,17 @@ export const tasks = pgTable(
     overdue: boolean('overdue').notNull().default(false),
     detail: text('detail'),
   },
-  (t) => [primaryKey({ columns: [t.caseNo, t.source, t.kind] }), index('tasks_due_idx').on(t.dueAt)],
+  // GET /api/tasks (api/routes/tasks.ts): overdue first, then by deadline; each index serves one kind of user's filter
+  // in that order, so a work list reads its rows and stops.
+  (t) => [
+    primaryKey({ columns: [t.caseNo, t.source, t.kind] }),
+    // Bureau users city-wide (their role's tasks not bound to a unit), and admins.
+    index('tasks_role_due_idx').on(t.assigneeRole, t.overdue.desc(), t.dueAt.asc().nullsLast(), t.caseNo, t.source, t.kind),
+    // Bureau users of a county: one piece per division of the jurisdiction.
+    index('tasks_division_role_due_idx').on(t.divisionCode, t.assigneeRole, t.overdue.desc(), t.dueAt.asc().nullsLast(), t.caseNo, t.source, t.kind),
+    // A unit's handlers and head.
+    index('tasks_unit_role_due_idx').on(t.unitId, t.assigneeRole, t.overdue.desc(), t.dueAt.asc().nullsLast(), t.caseNo, t.source, t.kind),
+  ],
 );
 
 /** Written notices (告知书, 处理意见书, decisions) in a matter's dossier. */

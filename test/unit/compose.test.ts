@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,11 +50,39 @@ describe('docker-compose.yml (production shape)', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
-  it('runs PostgreSQL, Temporal, its Web UI, the api and the worker', () => {
+  it('runs PostgreSQL, Temporal, its Web UI, two API replicas behind a proxy and two workers', () => {
     const r = compose(composeFile, ['config', '--services'], secrets);
     expect(r.code, r.stderr).toBe(0);
     const services = r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
-    expect(services).toEqual(expect.arrayContaining(['api', 'worker', 'postgresql', 'temporal', 'temporal-ui']));
+    expect(services).toEqual(expect.arrayContaining(['api', 'api-1', 'api-2', 'worker-1', 'worker-2', 'postgresql', 'temporal', 'temporal-ui']));
+  });
+
+  it('every API replica and worker runs on the same task queue; the API replicas share one recordings volume', () => {
+    const r = compose(composeFile, ['config'], secrets);
+    expect(r.code, r.stderr).toBe(0);
+    const block = (name: string) => {
+      const start = r.stdout.indexOf(`\n  ${name}:\n`);
+      expect(start, `service ${name}`).toBeGreaterThan(-1);
+      const rest = r.stdout.slice(start + name.length + 5);
+      const end = rest.search(/\n  [a-z0-9-]+:\n|\n[a-z]/);
+      return end === -1 ? rest : rest.slice(0, end);
+    };
+    for (const s of ['api-1', 'api-2', 'worker-1', 'worker-2']) {
+      expect(block(s)).toContain('TEMPORAL_TASK_QUEUE: petitions');
+      expect(block(s)).toContain('TEMPORAL_ADDRESS: temporal:7233');
+    }
+    for (const s of ['api-1', 'api-2']) expect(block(s)).toMatch(/recordings:\/app\/data\/recordings/);
+    for (const s of ['worker-1', 'worker-2']) expect(block(s)).toMatch(/WORKER_MAX_CACHED_WORKFLOWS: '?"?500/);
+    // The proxy is the one public API address and forwards to both replicas.
+    expect(block('api')).toMatch(/3000/);
+    expect(block('api')).toContain('deploy/nginx.conf');
+  });
+
+  it('the proxy forwards to both API replicas', () => {
+    const conf = readFileSync(join(repoRoot, 'deploy', 'nginx.conf'), 'utf8');
+    expect(conf).toMatch(/server api-1:3000/);
+    expect(conf).toMatch(/server api-2:3000/);
+    expect(conf).toMatch(/listen 3000/);
   });
 
   it('points the api and worker at the Temporal server and PostgreSQL, and checks the api at /health/ready', () => {

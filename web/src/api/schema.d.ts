@@ -1669,16 +1669,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List matters in your jurisdiction (personal data masked) */
+        /**
+         * List matters in your jurisdiction (personal data masked)
+         * @description Offset pages (page, pageSize) for the first 10000 rows; every response has nextCursor (null on the last page), and ?cursor=<nextCursor> gives the next page at any depth in constant time. total is exact up to 1000 matters; beyond, the planner's estimate, with totalExact false.
+         */
         get: {
             parameters: {
                 query?: {
                     channel?: "letter" | "visit" | "online" | "phone";
+                    /** @description the nextCursor of the previous page: the page after it, as fast at any depth (page must then be 1) */
+                    cursor?: string;
                     divisionCode?: string;
                     /** @description registered on or after (Asia/Shanghai date) */
                     from?: string;
                     open?: "true" | "false";
                     overdue?: "true" | "false";
+                    /** @description page number for offset paging (the first 10000 rows); deeper, follow nextCursor */
                     page?: number;
                     pageSize?: number;
                     /** @description text in the case number or summary */
@@ -3023,10 +3029,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your work list across matters: overdue first, then least time left */
+        /**
+         * Your work list across matters: overdue first, then least time left
+         * @description nextCursor (null at the end) gives the rest: ?cursor=<nextCursor>.
+         */
         get: {
             parameters: {
                 query?: {
+                    /** @description the nextCursor of the previous response: the tasks after it */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -3071,6 +3082,7 @@ export interface paths {
                                 } | null;
                                 unitId: string | null;
                             }[];
+                            nextCursor: string | null;
                         };
                     };
                 };
