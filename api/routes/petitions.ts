@@ -13,6 +13,7 @@ import { ascKey, boundedCount, cursorOf, decodeCursor, descKey, divisionScope, E
 import { ServiceError } from '../../services/errors';
 import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
+import { formatQuery, sendTable, type Column } from '../export';
 import { booleanQuery, caseParams } from '../params';
 import { temporalCall } from '../../services/temporal-calls';
 
@@ -33,7 +34,26 @@ const listQuery = z.object({
   q: z.string().min(1).max(100).optional().describe('text in the case number or summary'),
   sort: z.enum(['deadline', 'registered']).default('deadline'),
   ...pagingQuery,
+  format: formatQuery.describe('json (default), or the page as a csv or xlsx file'),
 });
+
+type ListItem = { caseNo: string; status: string; channel: string; divisionCode: string; unitId: string | null; category: string; summary: string; petitioners: { name: string; main: boolean }[]; personsCount: number; registeredAt: string; currentDeadline: { key: string; dueAt: string | null } | null; overdue: boolean };
+/** The list as a table (CSV/XLSX): what the page shows, personal data masked as in the list. */
+const exportColumns: Column<ListItem>[] = [
+  { header: '信访件编号', value: (r) => r.caseNo },
+  { header: '状态', value: (r) => r.status },
+  { header: '渠道', value: (r) => r.channel },
+  { header: '问题属地', value: (r) => r.divisionCode },
+  { header: '承办单位', value: (r) => r.unitId },
+  { header: '内容分类', value: (r) => r.category },
+  { header: '主访人', value: (r) => (r.petitioners.find((p) => p.main) ?? r.petitioners[0])?.name },
+  { header: '人数', value: (r) => r.personsCount },
+  { header: '摘要', value: (r) => r.summary },
+  { header: '登记时间', value: (r) => r.registeredAt },
+  { header: '当前期限', value: (r) => r.currentDeadline?.key },
+  { header: '到期', value: (r) => r.currentDeadline?.dueAt },
+  { header: '超期', value: (r) => (r.overdue ? '是' : '否') },
+];
 
 /** Petitioners as lists show them: names, ID numbers and phones masked, addresses left out. */
 function maskPetitioners(ps: { name: string; main?: boolean; idNumber?: string | null; phone?: string | null }[]) {
@@ -107,7 +127,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         querystring: listQuery,
       },
     },
-    async (req) => {
+    async (req, reply) => {
       app.requirePermission(req, 'read');
       const q = req.query;
       const p = req.principal;
@@ -172,7 +192,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         : await Promise.all([page(false), boundedCount(db, sql`${petitions}`, countWhere)]);
       const more = rows.length > q.pageSize;
       const items = rows.slice(0, q.pageSize);
-      return {
+      const body = {
         page: q.cursor ? null : q.page,
         pageSize: q.pageSize,
         total: count.total,
@@ -196,6 +216,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           open: r.open,
         })),
       };
+      if (q.format !== 'json') return sendTable(reply, q.format, 'petitions', exportColumns, body.items);
+      return body;
     },
   );
 

@@ -71,6 +71,21 @@ describe('GET /api/petitions: filters, search, pages, deadline order', () => {
     expect(byCase[m.ended]!.currentDeadline).toBeNull();
   });
 
+  it('the page as a spreadsheet: format=csv (UTF-8, personal data masked as in the list) and format=xlsx', async () => {
+    const csv = await b.get('/api/petitions?format=csv&sort=registered&pageSize=5', 'registrar-city');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toContain('petitions.csv');
+    const lines = csv.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('信访件编号,状态,渠道,问题属地,承办单位,内容分类,主访人,人数,摘要,登记时间,当前期限,到期,超期');
+    const json = (await list('sort=registered&pageSize=5')).items;
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(json.map((i) => i.caseNo));
+    expect(csv.body).not.toMatch(/王小五/);
+    const xlsx = await b.get('/api/petitions?format=xlsx&pageSize=5', 'registrar-city');
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK'); // a zip: the xlsx container
+  });
+
   it('sort=registered: the latest registration first', async () => {
     expect(await caseNos('sort=registered')).toEqual([m.ended, m.forwarded, m.overdue, m.older, m.fresh]);
   });

@@ -1680,6 +1680,8 @@ export interface paths {
                     /** @description the nextCursor of the previous page: the page after it, as fast at any depth (page must then be 1) */
                     cursor?: string;
                     divisionCode?: string;
+                    /** @description json (default), or the page as a csv or xlsx file */
+                    format?: "json" | "csv" | "xlsx";
                     /** @description registered on or after (Asia/Shanghai date) */
                     from?: string;
                     open?: "true" | "false";
