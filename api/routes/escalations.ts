@@ -15,6 +15,7 @@ import { ServiceError } from '../../services/errors';
 import { concludeUpdate, escalationQuery, explainUpdate, threePartyReviewStepUpdate } from '../../workflows/messages';
 import type { Permission } from '../../domain/access';
 import type { ApiDeps } from '../context';
+import { formatQuery, sendTable, type Column } from '../export';
 import { booleanQuery, escalationParams, pageQuery } from '../params';
 import { listPage } from '../repositories/list';
 import { executeCommand, temporalCall, updateIdFor } from '../../services/temporal-calls';
@@ -26,7 +27,22 @@ const listQuery = z.object({
   divisionCode: z.string().max(20).optional(),
   overdue: booleanQuery.optional(),
   ...pageQuery,
+  format: formatQuery.describe('json (default), or the page as a csv or xlsx file'),
 });
+
+/** An escalation list as a table (CSV/XLSX). */
+const escalationColumns: Column<typeof escalations.$inferSelect>[] = [
+  { header: '编号', value: (r) => r.id },
+  { header: '信访件编号', value: (r) => r.caseNo },
+  { header: '类别', value: (r) => r.kind },
+  { header: '起因', value: (r) => r.trigger },
+  { header: '状态', value: (r) => r.status },
+  { header: '问题属地', value: (r) => r.divisionCode },
+  { header: '单位', value: (r) => r.unitId },
+  { header: '到期', value: (r) => r.dueAt?.toISOString() },
+  { header: '超期', value: (r) => (r.overdue ? '是' : '否') },
+  { header: '开始', value: (r) => r.openedAt.toISOString() },
+];
 
 const kinds: { path: string; kind: EscalationKind; tag: string }[] = [
   { path: 'warning-slips', kind: 'warning_slip', tag: 'warning slips' },
@@ -60,7 +76,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   }
 
   for (const { path, kind, tag } of kinds) {
-    app.get(`/${path}`, { schema: { tags: [tag], summary: `List ${tag} in your jurisdiction, overdue first`, querystring: listQuery } }, async (req) => {
+    app.get(`/${path}`, { schema: { tags: [tag], summary: `List ${tag} in your jurisdiction, overdue first`, querystring: listQuery } }, async (req, reply) => {
       app.requirePermission(req, 'read');
       const q = req.query;
       const where = [
@@ -72,7 +88,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         q.overdue !== undefined ? eq(escalations.overdue, q.overdue) : undefined,
       ];
       const orderBy = [desc(escalations.overdue), sql`${escalations.dueAt} asc nulls last`];
-      return listPage(db, escalations, { where: where.map((c) => c || undefined), orderBy, page: q.page, pageSize: q.pageSize }, (row) => row);
+      const page = await listPage(db, escalations, { where: where.map((c) => c || undefined), orderBy, page: q.page, pageSize: q.pageSize }, (row) => row);
+      return q.format === 'json' ? page : sendTable(reply, q.format, path, escalationColumns, page.items);
     });
     app.get(`/${path}/:id`, { schema: { tags: [tag], summary: 'Live state from its workflow', params: escalationParams } }, async (req) => {
       app.requirePermission(req, 'read');

@@ -9,6 +9,7 @@ import { loadCalendar } from '../../read-model/calendar';
 import { unitRoles } from '../../domain/access';
 import { ascKey, cursorOf, decodeCursor, descKey, divisionScope, pageRows, type Sort } from '../paging';
 import type { ApiDeps } from '../context';
+import { formatQuery, sendTable, type Column } from '../export';
 
 const taskItem = z.object({
   caseNo: z.string(),
@@ -70,11 +71,12 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         querystring: z.object({
           limit: z.coerce.number().int().min(1).max(500).default(100),
           cursor: z.string().max(1000).optional().describe('the nextCursor of the previous response: the tasks after it'),
+          format: formatQuery.describe('json (default), or the list as a csv or xlsx file'),
         }),
         response: { 200: z.object({ items: z.array(taskItem), nextCursor: z.string().nullable() }) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       app.requirePermission(req, 'read');
       const p = req.principal;
       const where: SQL[] = [];
@@ -125,7 +127,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         : [];
       const calendar = await loadCalendar(db);
       const today = shanghaiDateOf(new Date());
-      return {
+      const body = {
         nextCursor: page.length > limit ? cursorOf(sort, taskRows[taskRows.length - 1]!, cursorFields) : null,
         items: rows.map(({ task: t, status, summary, receivedAt }) => {
           const d = t.dueAt ? open.find((x) => x.caseNo === t.caseNo && x.dueAt.getTime() === t.dueAt!.getTime()) : undefined;
@@ -154,7 +156,23 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           };
         }),
       };
+      if (req.query.format !== 'json') return sendTable(reply, req.query.format, 'tasks', taskColumns, body.items);
+      return body;
     },
   );
 };
+
+type TaskRow = { caseNo: string; kind: string; detail: string | null; assigneeRole: string; unitId: string | null; dueAt: string | null; overdue: boolean; status: string | null; limit: { label: string; basis: string } | null; timeLeft: { days: number; counting: string } | null };
+const taskColumns: Column<TaskRow>[] = [
+  { header: '信访件编号', value: (t) => t.caseNo },
+  { header: '事项', value: (t) => t.detail ?? t.kind },
+  { header: '承办角色', value: (t) => t.assigneeRole },
+  { header: '承办单位', value: (t) => t.unitId },
+  { header: '状态', value: (t) => t.status },
+  { header: '期限', value: (t) => t.limit?.label },
+  { header: '依据', value: (t) => t.limit?.basis },
+  { header: '到期', value: (t) => t.dueAt },
+  { header: '剩余', value: (t) => (t.timeLeft ? `${t.timeLeft.days}${t.timeLeft.counting === 'working' ? '个工作日' : '日'}` : null) },
+  { header: '超期', value: (t) => (t.overdue ? '是' : '否') },
+];
 export default routes;

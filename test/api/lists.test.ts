@@ -84,6 +84,15 @@ describe('GET /api/petitions: filters, search, pages, deadline order', () => {
     const xlsx = await b.get('/api/petitions?format=xlsx&pageSize=5', 'registrar-city');
     expect(xlsx.statusCode).toBe(200);
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK'); // a zip: the xlsx container
+    // The work list and the escalation lists export the same way.
+    const tasks = await b.get('/api/tasks?format=csv', 'registrar-city');
+    expect(tasks.statusCode).toBe(200);
+    const taskLines = tasks.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(taskLines[0]).toBe('信访件编号,事项,承办角色,承办单位,状态,期限,依据,到期,剩余,超期');
+    expect(taskLines.slice(1).some((l) => l.startsWith(m.fresh))).toBe(true);
+    const slips = await b.get('/api/warning-slips?format=xlsx', 'supervisor-city');
+    expect(slips.statusCode).toBe(200);
+    expect(slips.rawPayload.subarray(0, 2).toString()).toBe('PK');
   });
 
   it('sort=registered: the latest registration first', async () => {

@@ -1100,6 +1100,8 @@ export interface paths {
                 query?: {
                     caseNo?: string;
                     divisionCode?: string;
+                    /** @description json (default), or the page as a csv or xlsx file */
+                    format?: "json" | "csv" | "xlsx";
                     overdue?: "true" | "false";
                     page?: number;
                     pageSize?: number;
@@ -3040,6 +3042,8 @@ export interface paths {
                 query?: {
                     /** @description the nextCursor of the previous response: the tasks after it */
                     cursor?: string;
+                    /** @description json (default), or the list as a csv or xlsx file */
+                    format?: "json" | "csv" | "xlsx";
                     limit?: number;
                 };
                 header?: never;
@@ -3111,6 +3115,8 @@ export interface paths {
                 query?: {
                     caseNo?: string;
                     divisionCode?: string;
+                    /** @description json (default), or the page as a csv or xlsx file */
+                    format?: "json" | "csv" | "xlsx";
                     overdue?: "true" | "false";
                     page?: number;
                     pageSize?: number;
@@ -3361,6 +3367,8 @@ export interface paths {
                 query?: {
                     caseNo?: string;
                     divisionCode?: string;
+                    /** @description json (default), or the page as a csv or xlsx file */
+                    format?: "json" | "csv" | "xlsx";
                     overdue?: "true" | "false";
                     page?: number;
                     pageSize?: number;
