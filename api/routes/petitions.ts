@@ -207,7 +207,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           unitId: r.unitId,
           category: r.category,
           summary: r.summary.length > 120 ? `${r.summary.slice(0, 120)}…` : r.summary,
-          petitioners: r.petitioners.map((x) => ({ name: maskName(x.name), main: !!x.main, idNumber: maskId(x.idNumber), phone: maskPhone(x.phone) })),
+          petitioners: maskPetitioners(r.petitioners),
           personsCount: r.personsCount,
           receivedAt: new Date(r.receivedAt).toISOString(),
           registeredAt: new Date(r.registeredAt).toISOString(),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createHarness, type Harness } from '../support/harness';
-import { until } from './helpers';
+import { until, visitOf } from './helpers';
 import { acceptUpdate, forwardUpdate, submissionSignal, visitSignal } from '../../workflows/messages';
 import { explainUpdate } from '../../workflows/messages';
 import { escalationQuery } from '../../workflows/messages';
@@ -9,7 +9,6 @@ import type { EscalationState } from '../../domain/escalation';
 import { concludeUpdate } from '../../workflows/messages';
 import { workflowIdFor } from '../../services/intake';
 import { escalations, notices } from '../../db/schema';
-import type { Visit } from '../../domain/triggers';
 
 
 describe('visits and the escalation child workflows (2026 dates)', () => {
@@ -19,19 +18,8 @@ describe('visits and the escalation child workflows (2026 dates)', () => {
   });
   afterAll(async () => h?.teardown());
 
-  const visit = (id: string, at: string, v: Partial<Visit> = {}): Visit & { recordedBy: string } => ({
-    id,
-    at,
-    level: 'county',
-    place: '莲都区信访局',
-    persons: 1,
-    collective: false,
-    abnormalInBeijing: false,
-    receivedBy: '接待员',
-    recordedBy: 'registrar-city',
-    ...v,
-  });
-  const signal = (caseNo: string, v: Visit & { recordedBy: string }) => h.env.client.workflow.getHandle(workflowIdFor(caseNo)).signal(visitSignal, v);
+  const visit = visitOf;
+  const signal = (caseNo: string, v: ReturnType<typeof visitOf>) => h.env.client.workflow.getHandle(workflowIdFor(caseNo)).signal(visitSignal, v);
   const child = (id: string) => h.env.client.workflow.getHandle(id).query(escalationQuery);
 
   it('two county-level visits issue a warning slip; a third on 2026-09-30, the last working day before National Day, makes the explanation due 2026-10-10; missing it escalates', async () => {

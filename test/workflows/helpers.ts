@@ -1,3 +1,4 @@
+import type { Visit } from '../../domain/triggers';
 // Helpers shared by the workflow suites (not a test file itself: vitest only picks up *.test.ts).
 import { asc, eq } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/common';
@@ -129,4 +130,9 @@ export async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, wh
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A visit as the API records it, with the fields a test does not care about filled in (a county visit by one person). */
+export function visitOf(id: string, at: string, v: Partial<Visit> = {}): Visit & { recordedBy: string } {
+  return { id, at, level: 'county', place: '莲都区信访局', persons: 1, collective: false, abnormalInBeijing: false, receivedBy: '接待员', recordedBy: 'registrar-city', ...v };
 }

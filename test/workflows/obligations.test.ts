@@ -3,11 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { createHarness, type Harness } from '../support/harness';
-import { until } from './helpers';
+import { until, visitOf } from './helpers';
 import { escalationQuery, explainUpdate, forwardUpdate, submissionSignal, visitSignal } from '../../workflows/messages';
 import { workflowIdFor } from '../../services/intake';
 import { tasks } from '../../db/schema';
-import type { Visit } from '../../domain/triggers';
 
 describe('obligations and repeats (registered Mon 2026-09-21)', () => {
   let h: Harness;
@@ -16,18 +15,7 @@ describe('obligations and repeats (registered Mon 2026-09-21)', () => {
   });
   afterAll(async () => h?.teardown());
 
-  const visit = (id: string, at: string, v: Partial<Visit> = {}): Visit & { recordedBy: string } => ({
-    id,
-    at,
-    level: 'county',
-    place: '莲都区信访局',
-    persons: 1,
-    collective: false,
-    abnormalInBeijing: false,
-    receivedBy: '接待员',
-    recordedBy: 'registrar-city',
-    ...v,
-  });
+  const visit = visitOf;
   const handle = (caseNo: string) => h.env.client.workflow.getHandle(workflowIdFor(caseNo));
   const tasksOf = (caseNo: string) => h.database.db.select().from(tasks).where(eq(tasks.caseNo, caseNo));
 
