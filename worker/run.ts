@@ -18,7 +18,9 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 export const sharedWorkflowModules = [
   'zod',
   // What workflows/ imports from domain/, and what that imports (not calendar.ts: it holds a cache, and runs in activities).
-  ...['petition', 'triggers', 'escalation', 'rules', 'deadline', 'limits', 'access', 'dates', 'machine', 'matter', 'record', 'tasks'].map((m) =>
+  // Every domain module a workflow imports by value must be here: a module left out that builds on a shared schema
+  // (isoDate.optional()) at load would write to a frozen object and fail the workflow task.
+  ...['petition', 'triggers', 'escalation', 'rules', 'deadline', 'limits', 'access', 'dates', 'machine', 'matter', 'record', 'tasks', 'notices', 'backlog', 'sweeps'].map((m) =>
     fileURLToPath(new URL(`../domain/${m}.ts`, import.meta.url)),
   ),
 ];
