@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createApiBench, eventually, type ApiBench } from '../support/api';
+import { shanghaiDateOf } from '../../domain/dates';
 
 interface OverlayRow {
   id: string;
@@ -95,7 +96,8 @@ describe('visits and escalations through the API', () => {
     // Order matters: no session before participants, no recording before the session.
     expect((await b.post(`${base}/session`, 'supervisor-city', { date: new Date().toISOString().slice(0, 10), place: '县信访局', petitionersPresent: ['王小五'], notes: '面对面会审' })).statusCode).toBe(409);
     expect((await b.post(`${base}/participants`, 'supervisor-city', { countyLeader: '县长', unitRepresentative: '住建局局长', judicialExpert: '律师甲' })).statusCode).toBe(200);
-    const today = (await b.get(`${base}`, 'supervisor-city')).json().openedAt.slice(0, 10);
+    // The session's date is an Asia/Shanghai date (from 16:00 UTC on, a day after the UTC date).
+    const today = shanghaiDateOf((await b.get(`${base}`, 'supervisor-city')).json().openedAt);
     expect((await b.post(`${base}/session`, 'supervisor-city', { date: today, place: '县信访局', petitionersPresent: ['王小五'], notes: '面对面会审，全程录音录像' })).statusCode).toBe(200);
 
     const upload = (body: Buffer, type: string) =>
