@@ -63,7 +63,8 @@ function stateTemplate(): string {
     days: 15,
     status: i < 2 ? 'met' : 'pending',
     reminded: [10, 3],
-    policy: { days: 15, unit: 'working_days', basis: '《信访工作条例》第二十二条', startRule: 'next_day', calendar: 'chinese-days 1.5' },
+    // Shaped as domain/rules.ts policyFor gives it: the work list reads label and counting.
+    policy: { key: 'triage', label: '登记转送交办 triage', days: 15, counting: 'natural', rollForward: false, ruleSet: '2022', basis: '《信访工作条例》第二十二条' },
   });
   const entry = (seq: number, type: string) => ({ seq, type, at: '2026-01-05T02:00:00.000Z', actor: 'registrar-city', data: { note: '按程序办理', unitId: 'liandu-housing' } });
   return JSON.stringify({
@@ -215,7 +216,7 @@ function tableSql(escalations: string, now: Date): { table: string; sql: string 
         SELECT case_no, ${textArray(deadlineKeys)}[k] || '-1', ${textArray(deadlineKeys)}[k],
           to_char(reg_at + (k - 1) * interval '15 days', 'YYYY-MM-DD'), to_char(reg_at + k * interval '15 days', 'YYYY-MM-DD'),
           coalesce(CASE WHEN k = n_deadlines THEN due_at END, reg_at + k * interval '15 days'),
-          '{"days":15,"unit":"working_days","basis":"《信访工作条例》"}'::jsonb,
+          jsonb_build_object('key', ${textArray(deadlineKeys)}[k], 'label', ${textArray(deadlineKeys)}[k], 'days', 15, 'counting', 'natural', 'rollForward', false, 'ruleSet', '2022', 'basis', '《信访工作条例》第二十二条'),
           CASE WHEN k < n_deadlines OR NOT open THEN 'met' ELSE 'pending' END, NULL
         FROM bench_plan, generate_series(1, n_deadlines) AS k`,
     },

@@ -113,7 +113,7 @@ async function runSize(n: number, adminUrl: string | undefined, opt: Options): P
   const url = new URL(baseUrl);
   url.pathname = `/${dbName}`;
   try {
-    const config = loadConfig({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', DATABASE_URL: url.toString(), HOST: '127.0.0.1', PORT: String(await freePort()) });
+    const config = loadConfig({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', RATE_LIMIT_RECORD_READS_PER_MINUTE: '1000000' /* it times reads, not the per-user limiter */, DATABASE_URL: url.toString(), HOST: '127.0.0.1', PORT: String(await freePort()) });
     const database = await openDatabase({ url: url.toString() });
     await migrate(database);
     await seed(database.db, { devUsers: true });
@@ -145,7 +145,7 @@ async function runSize(n: number, adminUrl: string | undefined, opt: Options): P
 async function remeasure(name: string, opt: Options): Promise<{ n: number; fill: FillReport; timings: Timing[] }> {
   const url = new URL(process.env.DATABASE_URL!);
   url.pathname = `/${name}`;
-  const config = loadConfig({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', DATABASE_URL: url.toString(), HOST: '127.0.0.1', PORT: String(await freePort()) });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', RATE_LIMIT_RECORD_READS_PER_MINUTE: '1000000' /* it times reads, not the per-user limiter */, DATABASE_URL: url.toString(), HOST: '127.0.0.1', PORT: String(await freePort()) });
   const database = await openDatabase({ url: url.toString() });
   const sql = postgres(url.toString(), { max: 1, onnotice: () => undefined });
   const [r] = await sql<{ n: number; b: string }[]>`select count(*)::int as n, pg_database_size(current_database())::text as b from petitions`;
