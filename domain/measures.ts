@@ -29,6 +29,19 @@ export interface MeasureParams {
   leaderReviewChannels: string[];
 }
 
+/**
+ * What the daily aggregates are built from (read-model/measure-rollup.ts): every row of a matter, whatever its day
+ * and division, optionally only for some matters. The period and jurisdiction are then chosen by `day` and
+ * `division`, which every daily measure's rows carry.
+ */
+export interface FactScope {
+  allTime: true;
+  leaderReviewChannels: string[];
+  caseNos?: string[];
+}
+type Scope = MeasureParams | FactScope;
+const isFacts = (p: Scope): p is FactScope => 'allTime' in p;
+
 export type Target =
   /** A rate that must reach at least `value` (0..1). */
   | { kind: 'atLeast'; value: number; basis: string }
@@ -46,7 +59,15 @@ export interface MeasureDef {
   period: string;
   jurisdiction: string;
   target?: Target;
+  /**
+   * Additive by day and division: each row carries `day` (the Asia/Shanghai date that puts it in a period) and
+   * `division` (the matter's), and its num/den do not depend on the period chosen. Such measures are read from the
+   * daily aggregates; the others (cumulative, distinct or over leaders) are computed directly.
+   */
+  daily?: true;
   rows(p: MeasureParams): SQL;
+  /** The same rows without a period or jurisdiction (only for daily measures). */
+  facts?(p: FactScope): SQL;
 }
 
 // --- SQL building blocks --------------------------------------------------------------------------------------
@@ -55,12 +76,15 @@ export interface MeasureDef {
 function bounds(p: MeasureParams): { lo: SQL; hi: SQL } {
   return { lo: sql`${startOfShanghaiDay(p.from)}::timestamptz`, hi: sql`${startOfShanghaiDay(addNaturalDays(p.to, 1))}::timestamptz` };
 }
-function inPeriod(expr: SQL, p: MeasureParams): SQL {
+/** The instant falls in the period (for facts: the instant exists, whenever it is). */
+function inPeriod(expr: SQL, p: Scope): SQL {
+  if (isFacts(p)) return sql`(${expr} is not null)`;
   const { lo, hi } = bounds(p);
   return sql`(${expr} >= ${lo} and ${expr} < ${hi})`;
 }
 /** A limit's last day (YYYY-MM-DD; it ends 24:00 Asia/Shanghai) within [from, to]. */
-function inDates(expr: SQL, p: MeasureParams): SQL {
+function inDates(expr: SQL, p: Scope): SQL {
+  if (isFacts(p)) return sql`(${expr} is not null)`;
   return sql`(${expr} >= ${p.from} and ${expr} <= ${p.to})`;
 }
 function inDivisions(col: SQL, p: MeasureParams): SQL {
@@ -70,50 +94,78 @@ function inDivisions(col: SQL, p: MeasureParams): SQL {
     sql`, `,
   )})`;
 }
-const P = (p: MeasureParams) => inDivisions(sql`p.division_code`, p);
-/** A matter's first reply (处理意见书 delivered), when the matter has been replied. */
-const firstReply = sql`(select min(r.at) from events r where r.case_no = p.case_no and r.type = 'replied')`;
+/** The matter lies in the jurisdiction (for facts: it is one of the matters asked for, if any). */
+function P(p: Scope, own?: SQL): SQL {
+  if (!isFacts(p)) return inDivisions(sql`p.division_code`, p);
+  if (!p.caseNos) return sql`true`;
+  if (!p.caseNos.length) return sql`false`;
+  const list = sql.join(
+    p.caseNos.map((c) => sql`${c}`),
+    sql`, `,
+  );
+  // Also on the row's own table, so the planner reaches it by its case index rather than a scan and a hash join.
+  return own ? sql`p.case_no in (${list}) and ${own} in (${list})` : sql`p.case_no in (${list})`;
+}
+/** The Asia/Shanghai date of an instant: the day a daily row counts on. */
+const day = (instant: SQL) => sql`((${instant}) at time zone 'Asia/Shanghai')::date`;
+/** A daily measure: one SQL for the direct figure (period and jurisdiction) and for the facts (all of a matter's rows). */
+function daily(rows: (p: Scope) => SQL): Pick<MeasureDef, 'daily' | 'rows' | 'facts'> {
+  return { daily: true, rows, facts: rows };
+}
+/** A matter's first reply (处理意见书 delivered): `fr.at` of repliedRows, computed once per matter. */
+const firstReply = sql`fr.at`;
 /** Visits (recorded visits and submissions made in person) of a jurisdiction's matters in the period. */
-function visitRows(p: MeasureParams, num: { submission: SQL; visit: SQL }, where: { submission?: SQL; visit?: SQL } = {}): SQL {
+function visitRows(p: Scope, num: { submission: SQL; visit: SQL }): SQL {
   return sql`
-    select s.id as ref, s.case_no, ${num.submission} as num, null::int as den, 'in_person_submission' as cat
+    select s.id as ref, s.case_no, ${num.submission} as num, null::int as den, 'in_person_submission' as cat,
+           ${day(sql`s.received_at`)} as day, p.division_code as division
       from submissions s join petitions p on p.case_no = s.case_no
-     where s.channel = 'visit' and ${inPeriod(sql`s.received_at`, p)} and ${P(p)} ${where.submission ? sql`and ${where.submission}` : sql``}
+     where s.channel = 'visit' and ${inPeriod(sql`s.received_at`, p)} and ${P(p, sql`s.case_no`)}
     union all
-    select e.id, e.case_no, ${num.visit}, null::int, 'recorded_visit'
+    select e.id, e.case_no, ${num.visit}, null::int, 'recorded_visit', ${day(sql`(e.data->>'at')::timestamptz`)}, p.division_code
       from events e join petitions p on p.case_no = e.case_no
-     where e.type = 'visit' and ${inPeriod(sql`(e.data->>'at')::timestamptz`, p)} and ${P(p)} ${where.visit ? sql`and ${where.visit}` : sql``}`;
+     where e.type = 'visit' and ${inPeriod(sql`(e.data->>'at')::timestamptz`, p)} and ${P(p, sql`e.case_no`)}`;
 }
 /** A limit of the read model's deadlines table decided (met or missed) with its last day in the period. */
-function decidedLimitRows(keys: string[], p: MeasureParams): SQL {
+function decidedLimitRows(keys: string[], p: Scope): SQL {
   return sql`
-    select d.case_no || ':' || d.id as ref, d.case_no, (d.status = 'met')::int as num, 1 as den, d.key as cat
+    select d.case_no || ':' || d.id as ref, d.case_no, (d.status = 'met')::int as num, 1 as den, d.key as cat,
+           d.due_date::date as day, p.division_code as division
       from deadlines d join petitions p on p.case_no = d.case_no
      where d.key in (${sql.join(
        keys.map((k) => sql`${k}`),
        sql`, `,
-     )}) and d.status in ('met', 'missed') and ${inDates(sql`d.due_date`, p)} and ${P(p)}`;
+     )}) and d.status in ('met', 'missed') and ${inDates(sql`d.due_date`, p)} and ${P(p, sql`d.case_no`)}`;
 }
 /** A limit of an escalation child workflow (kept in its state) decided with its last day in the period. */
-function overlayLimitRows(kind: string, key: string, p: MeasureParams): SQL {
+function overlayLimitRows(kind: string, key: string, p: Scope): SQL {
   return sql`
-    select o.id || ':' || (d->>'id') as ref, o.case_no, (d->>'status' = 'met')::int as num, 1 as den, o.trigger as cat
+    select o.id || ':' || (d->>'id') as ref, o.case_no, (d->>'status' = 'met')::int as num, 1 as den, o.trigger as cat,
+           (d->>'dueDate')::date as day, p.division_code as division
       from escalations o cross join lateral jsonb_array_elements(o.state->'deadlines') d
       join petitions p on p.case_no = o.case_no
      where o.kind = ${kind} and d->>'key' = ${key} and d->>'status' in ('met', 'missed')
-       and ${inDates(sql`(d->>'dueDate')`, p)} and ${P(p)}`;
+       and ${inDates(sql`(d->>'dueDate')`, p)} and ${P(p, sql`o.case_no`)}`;
 }
 /** Matters whose first reply falls in the period. */
-function repliedRows(p: MeasureParams, num: SQL, extraWhere: SQL = sql`true`): SQL {
+function repliedRows(p: Scope, num: SQL, extraWhere: SQL = sql`true`): SQL {
   return sql`
-    select p.case_no as ref, p.case_no, (${num})::int as num, 1 as den, null as cat
-      from petitions p
+    select p.case_no as ref, p.case_no, (${num})::int as num, 1 as den, null as cat, ${day(firstReply)} as day, p.division_code as division
+      from petitions p cross join lateral (select min(r.at) as at from events r where r.case_no = p.case_no and r.type = 'replied') fr
      where ${P(p)} and ${inPeriod(firstReply, p)} and ${extraWhere}`;
 }
 const meetingHeld = (n: number) =>
   sql`exists (select 1 from events m where m.case_no = p.case_no and m.type = 'meeting.held' and m.data->>'meeting' = ${String(n)})`;
 const meetingExempted = (n: number) =>
   sql`exists (select 1 from events m where m.case_no = p.case_no and m.type = 'meeting.exempted' and m.data->>'meeting' = ${String(n)})`;
+const unsatisfied = sql`(e.data->>'unit' = 'unsatisfied' or e.data->>'bureau' = 'unsatisfied')`;
+/** A matter's first unsatisfied evaluation (unit or bureau). */
+const firstUnsatisfied = sql`(select min(e.at) from events e where e.case_no = p.case_no and e.type = 'evaluated' and ${unsatisfied})`;
+/** A matter's first instant of `of` (a correlated min), computed once per matter as `f.at`. */
+const once = (of: SQL) => sql`cross join lateral (select ${of} as at) f`;
+/** When a return visit first became owed: the evaluation window closed unused, or an unsatisfied evaluation. */
+const firstReturnVisitOwed = sql`(select min(e.at) from events e where e.case_no = p.case_no
+                                    and (e.type = 'evaluation.expired' or (e.type = 'evaluated' and ${unsatisfied})))`;
 const triageTypes = ['triage.assigned', 'triage.forwarded', 'triage.routed', 'triage.not_accepted', 'triage.linked'];
 const triageIn = sql.join(
   triageTypes.map((t) => sql`${t}`),
@@ -133,7 +185,7 @@ export const measures: MeasureDef[] = [
     period: 'the submission’s receipt instant / the visit’s own instant',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'reduction', percent: 20, basis: CAMPAIGN + '：信访总量下降20%' },
-    rows: (p) => visitRows(p, { submission: sql`1`, visit: sql`1` }),
+    ...daily((p) => visitRows(p, { submission: sql`1`, visit: sql`1` })),
   },
   {
     key: 'visit_persons',
@@ -142,7 +194,7 @@ export const measures: MeasureDef[] = [
     numerator: 'persons of the same batches: the matter’s persons count for an in-person submission, the visit’s persons for a recorded visit',
     period: 'as 来访批次',
     jurisdiction: 'problem location of the matter',
-    rows: (p) => visitRows(p, { submission: sql`p.persons_count`, visit: sql`coalesce((e.data->>'persons')::int, 1)` }),
+    ...daily((p) => visitRows(p, { submission: sql`p.persons_count`, visit: sql`coalesce((e.data->>'persons')::int, 1)` })),
   },
   {
     key: 'beijing_visits',
@@ -152,12 +204,15 @@ export const measures: MeasureDef[] = [
     period: 'the visit’s instant',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'reduction', percent: 30, basis: CAMPAIGN + '：进京越级访下降30%' },
-    rows: (p) => sql`
+    ...daily(
+      (p) => sql`
       select e.id as ref, e.case_no, 1 as num, null::int as den,
              case when (e.data->>'abnormalInBeijing')::boolean then 'abnormal'
-                  when (e.data->>'collective')::boolean then 'collective' else 'normal' end as cat
+                  when (e.data->>'collective')::boolean then 'collective' else 'normal' end as cat,
+             ${day(sql`(e.data->>'at')::timestamptz`)} as day, p.division_code as division
         from events e join petitions p on p.case_no = e.case_no
-       where e.type = 'visit' and e.data->>'level' = 'national' and ${inPeriod(sql`(e.data->>'at')::timestamptz`, p)} and ${P(p)}`,
+       where e.type = 'visit' and e.data->>'level' = 'national' and ${inPeriod(sql`(e.data->>'at')::timestamptz`, p)} and ${P(p, sql`e.case_no`)}`,
+    ),
   },
   {
     key: 'key_petitioners',
@@ -171,16 +226,14 @@ export const measures: MeasureDef[] = [
     target: { kind: 'reduction', percent: 30, basis: CAMPAIGN + '：重点信访人下降30%' },
     rows: (p) => {
       const { hi } = bounds(p);
+      const skipLevel = sql`select o.case_no from escalations o where o.kind = 'investigation' and o.trigger = 'skip_level' and ${inPeriod(sql`o.opened_at`, p)}`;
       return sql`
         select p.petitioner_key as ref, p.case_no, 1 as num, null::int as den,
-               case when exists (select 1 from escalations o where o.case_no = p.case_no and o.kind = 'investigation' and o.trigger = 'skip_level'
-                                   and ${inPeriod(sql`o.opened_at`, p)}) then 'skip_level' else 'repeat' end as cat
+               case when p.case_no in (${skipLevel}) then 'skip_level' else 'repeat' end as cat
           from petitions p
-         where ${P(p)} and p.petitioner_key is not null
-           and (p.open or (p.state->>'endedAt')::timestamptz >= ${hi})
-           and (exists (select 1 from submissions s where s.case_no = p.case_no and not s.initial and ${inPeriod(sql`s.received_at`, p)})
-             or exists (select 1 from escalations o where o.case_no = p.case_no and o.kind = 'investigation' and o.trigger = 'skip_level'
-                          and ${inPeriod(sql`o.opened_at`, p)}))`;
+         where p.case_no in (select s.case_no from submissions s where not s.initial and ${inPeriod(sql`s.received_at`, p)} union ${skipLevel})
+           and ${P(p)} and p.petitioner_key is not null
+           and (p.open or (p.state->>'endedAt')::timestamptz >= ${hi})`;
     },
   },
   {
@@ -192,7 +245,7 @@ export const measures: MeasureDef[] = [
     denominator: 'matters whose first reply (处理意见书 delivered) falls in the period',
     period: 'the first reply’s instant',
     jurisdiction: 'problem location of the matter',
-    rows: (p) =>
+    ...daily((p) =>
       repliedRows(
         p,
         sql`not exists (select 1 from deadlines d where d.case_no = p.case_no and d.key in ('handling', 'extension') and d.status = 'missed')
@@ -203,6 +256,7 @@ export const measures: MeasureDef[] = [
         and not exists (select 1 from events v where v.case_no = p.case_no and v.type = 'review.requested'
                           and v.at > ${firstReply} and v.at <= ${firstReply} + interval '30 days')`,
       ),
+    ),
   },
   ...(['unit', 'bureau'] as const).map(
     (side): MeasureDef => ({
@@ -213,10 +267,13 @@ export const measures: MeasureDef[] = [
       denominator: 'evaluations recorded in the period',
       period: 'the evaluation’s instant',
       jurisdiction: 'problem location of the matter',
-      rows: (p) => sql`
-        select e.id as ref, e.case_no, (e.data->>${side} in ('satisfied', 'basically_satisfied'))::int as num, 1 as den, e.data->>${side} as cat
+      ...daily(
+        (p) => sql`
+        select e.id as ref, e.case_no, (e.data->>${side} in ('satisfied', 'basically_satisfied'))::int as num, 1 as den, e.data->>${side} as cat,
+               ${day(sql`e.at`)} as day, p.division_code as division
           from events e join petitions p on p.case_no = e.case_no
-         where e.type = 'evaluated' and ${inPeriod(sql`e.at`, p)} and ${P(p)}`,
+         where e.type = 'evaluated' and ${inPeriod(sql`e.at`, p)} and ${P(p, sql`e.case_no`)}`,
+      ),
     }),
   ),
   {
@@ -227,10 +284,12 @@ export const measures: MeasureDef[] = [
     denominator: 'evaluations recorded plus evaluation windows that closed unused (超期未评价) in the period',
     period: 'the evaluation’s instant / the window’s close',
     jurisdiction: 'problem location of the matter',
-    rows: (p) => sql`
-      select e.id as ref, e.case_no, (e.type = 'evaluated')::int as num, 1 as den, e.type as cat
+    ...daily(
+      (p) => sql`
+      select e.id as ref, e.case_no, (e.type = 'evaluated')::int as num, 1 as den, e.type as cat, ${day(sql`e.at`)} as day, p.division_code as division
         from events e join petitions p on p.case_no = e.case_no
-       where e.type in ('evaluated', 'evaluation.expired') and ${inPeriod(sql`e.at`, p)} and ${P(p)}`,
+       where e.type in ('evaluated', 'evaluation.expired') and ${inPeriod(sql`e.at`, p)} and ${P(p, sql`e.case_no`)}`,
+    ),
   },
   {
     key: 'leader_review_rate',
@@ -241,14 +300,17 @@ export const measures: MeasureDef[] = [
     period: 'the matter’s receipt instant',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'atLeast', value: 0.3, basis: '丽委办发〔2018〕51号 二（一）：主要领导阅批初信初访≥30%' },
-    rows: (p) => sql`
+    ...daily(
+      (p) => sql`
       select p.case_no as ref, p.case_no,
-             exists (select 1 from leader_review_matters lr where lr.case_no = p.case_no)::int as num, 1 as den, p.channel as cat
+             exists (select 1 from leader_review_matters lr where lr.case_no = p.case_no)::int as num, 1 as den, p.channel as cat,
+             ${day(sql`p.received_at`)} as day, p.division_code as division
         from petitions p
        where ${P(p)} and ${inPeriod(sql`p.received_at`, p)} and p.channel in (${sql.join(
          p.leaderReviewChannels.map((c) => sql`${c}`),
          sql`, `,
        )})`,
+    ),
   },
   {
     key: 'reception_day_compliance',
@@ -276,7 +338,7 @@ export const measures: MeasureDef[] = [
     denominator: 'matters whose first reply falls in the period, less those exempted from meeting ① with a reason',
     period: 'the first reply’s instant',
     jurisdiction: 'problem location of the matter',
-    rows: (p) => repliedRows(p, meetingHeld(1), sql`not ${meetingExempted(1)}`),
+    ...daily((p) => repliedRows(p, meetingHeld(1), sql`not ${meetingExempted(1)}`)),
   },
   {
     key: 'meeting_2_rate',
@@ -286,39 +348,39 @@ export const measures: MeasureDef[] = [
     denominator: 'matters whose first reply falls in the period, less those exempted from meeting ② with a reason',
     period: 'the first reply’s instant',
     jurisdiction: 'problem location of the matter',
-    rows: (p) => repliedRows(p, meetingHeld(2), sql`not ${meetingExempted(2)}`),
+    ...daily((p) => repliedRows(p, meetingHeld(2), sql`not ${meetingExempted(2)}`)),
   },
   {
     key: 'meeting_3_rate',
     name: '三见面③（不满意领导见面）',
     kind: 'rate',
     numerator: 'of those, matters with meeting ③ held by the unit’s leader',
-    denominator: 'matters with an unsatisfied evaluation (unit or bureau) in the period, less those exempted from meeting ③',
-    period: 'the evaluation’s instant',
+    denominator: 'matters whose first unsatisfied evaluation (unit or bureau) falls in the period, less those exempted from meeting ③',
+    period: 'the first unsatisfied evaluation’s instant (a matter counts once, on that day)',
     jurisdiction: 'problem location of the matter',
-    rows: (p) => sql`
-      select p.case_no as ref, p.case_no, ${meetingHeld(3)}::int as num, 1 as den, null as cat
-        from petitions p
-       where ${P(p)} and not ${meetingExempted(3)}
-         and exists (select 1 from events e where e.case_no = p.case_no and e.type = 'evaluated' and ${inPeriod(sql`e.at`, p)}
-                      and (e.data->>'unit' = 'unsatisfied' or e.data->>'bureau' = 'unsatisfied'))`,
+    ...daily(
+      (p) => sql`
+      select p.case_no as ref, p.case_no, ${meetingHeld(3)}::int as num, 1 as den, null as cat, ${day(sql`f.at`)} as day, p.division_code as division
+        from petitions p ${once(firstUnsatisfied)}
+       where ${P(p)} and not ${meetingExempted(3)} and ${inPeriod(sql`f.at`, p)}`,
+    ),
   },
   {
     key: 'return_visit_rate',
     name: '回访率',
     kind: 'rate',
     numerator: 'of those, matters with a return visit (回访) recorded',
-    denominator: 'matters whose evaluation window closed unused (超期未评价) or that were evaluated unsatisfied in the period',
-    period: 'the window’s close / the evaluation’s instant',
+    denominator: 'matters whose evaluation window first closed unused (超期未评价) or that were first evaluated unsatisfied in the period',
+    period: 'the first such close or evaluation (a matter counts once, on that day)',
     jurisdiction: 'problem location of the matter',
-    rows: (p) => sql`
+    ...daily(
+      (p) => sql`
       select p.case_no as ref, p.case_no,
-             exists (select 1 from events rv where rv.case_no = p.case_no and rv.type = 'return_visit')::int as num, 1 as den, null as cat
-        from petitions p
-       where ${P(p)}
-         and exists (select 1 from events e where e.case_no = p.case_no and ${inPeriod(sql`e.at`, p)}
-                      and (e.type = 'evaluation.expired'
-                        or (e.type = 'evaluated' and (e.data->>'unit' = 'unsatisfied' or e.data->>'bureau' = 'unsatisfied'))))`,
+             exists (select 1 from events rv where rv.case_no = p.case_no and rv.type = 'return_visit')::int as num, 1 as den, null as cat,
+             ${day(sql`f.at`)} as day, p.division_code as division
+        from petitions p ${once(firstReturnVisitOwed)}
+       where ${P(p)} and ${inPeriod(sql`f.at`, p)}`,
+    ),
   },
   {
     key: 'on_time_acceptance',
@@ -328,7 +390,7 @@ export const measures: MeasureDef[] = [
     denominator: 'acceptance limits (15 d) decided — met or missed — whose last day falls in the period',
     period: 'the limit’s last day',
     jurisdiction: 'problem location of the matter',
-    rows: (p) => decidedLimitRows(['acceptance'], p),
+    ...daily((p) => decidedLimitRows(['acceptance'], p)),
   },
   {
     key: 'on_time_reply',
@@ -338,7 +400,7 @@ export const measures: MeasureDef[] = [
     denominator: 'handling (60 d) and extension limits decided — met or missed — whose last day falls in the period',
     period: 'the limit’s last day',
     jurisdiction: 'problem location of the matter',
-    rows: (p) => decidedLimitRows(['handling', 'extension'], p),
+    ...daily((p) => decidedLimitRows(['handling', 'extension'], p)),
   },
   {
     key: 'new_backlog_rate',
@@ -349,14 +411,16 @@ export const measures: MeasureDef[] = [
     period: 'the investigation’s opening / the registration instant',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'reduction', percent: 50, basis: CAMPAIGN + '：新增积案率下降50%' },
-    rows: (p) => sql`
-      select 'new:' || o.id as ref, o.case_no, 1 as num, 0 as den, 'new_backlog' as cat
+    ...daily(
+      (p) => sql`
+      select 'new:' || o.id as ref, o.case_no, 1 as num, 0 as den, 'new_backlog' as cat, ${day(sql`o.opened_at`)} as day, p.division_code as division
         from escalations o join petitions p on p.case_no = o.case_no
-       where o.kind = 'investigation' and o.trigger = 'new_backlog' and ${inPeriod(sql`o.opened_at`, p)} and ${P(p)}
+       where o.kind = 'investigation' and o.trigger = 'new_backlog' and ${inPeriod(sql`o.opened_at`, p)} and ${P(p, sql`o.case_no`)}
       union all
-      select 'reg:' || p.case_no, p.case_no, 0, 1, 'registered'
+      select 'reg:' || p.case_no, p.case_no, 0, 1, 'registered', ${day(sql`p.registered_at`)}, p.division_code
         from petitions p
        where ${P(p)} and ${inPeriod(sql`p.registered_at`, p)}`,
+    ),
   },
   ...(
     [
@@ -390,7 +454,7 @@ export const measures: MeasureDef[] = [
     period: 'the limit’s last day',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'atLeast', value: 1, basis: '丽委办发〔2018〕51号 二（二）4：3个工作日内书面说明' },
-    rows: (p) => overlayLimitRows('warning_slip', 'warningExplanation', p),
+    ...daily((p) => overlayLimitRows('warning_slip', 'warningExplanation', p)),
   },
   {
     key: 'three_party_review_timeliness',
@@ -401,7 +465,7 @@ export const measures: MeasureDef[] = [
     period: 'the limit’s last day',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'atLeast', value: 1, basis: '丽委办发〔2018〕51号 二（三）2：15个工作日内三方会审并全程录音录像' },
-    rows: (p) => overlayLimitRows('three_party_review', 'threePartyReview', p),
+    ...daily((p) => overlayLimitRows('three_party_review', 'threePartyReview', p)),
   },
   {
     key: 'investigation_completion',
@@ -412,10 +476,12 @@ export const measures: MeasureDef[] = [
     period: 'the investigation’s opening',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'atLeast', value: 1, basis: '丽委办发〔2018〕51号 二（三）3：逐案倒查' },
-    rows: (p) => sql`
-      select o.id as ref, o.case_no, (o.status = 'completed')::int as num, 1 as den, o.trigger as cat
+    ...daily(
+      (p) => sql`
+      select o.id as ref, o.case_no, (o.status = 'completed')::int as num, 1 as den, o.trigger as cat, ${day(sql`o.opened_at`)} as day, p.division_code as division
         from escalations o join petitions p on p.case_no = o.case_no
-       where o.kind = 'investigation' and ${inPeriod(sql`o.opened_at`, p)} and ${P(p)}`,
+       where o.kind = 'investigation' and ${inPeriod(sql`o.opened_at`, p)} and ${P(p, sql`o.case_no`)}`,
+    ),
   },
   {
     key: 'statutory_routing_rate',
@@ -425,10 +491,12 @@ export const measures: MeasureDef[] = [
     denominator: 'triage outcomes recorded in the period (assigned, forwarded, routed, not accepted, linked)',
     period: 'the triage outcome’s instant',
     jurisdiction: 'problem location of the matter',
-    rows: (p) => sql`
-      select e.id as ref, e.case_no, (e.type = 'triage.routed')::int as num, 1 as den, e.type as cat
+    ...daily(
+      (p) => sql`
+      select e.id as ref, e.case_no, (e.type = 'triage.routed')::int as num, 1 as den, e.type as cat, ${day(sql`e.at`)} as day, p.division_code as division
         from events e join petitions p on p.case_no = e.case_no
-       where e.type in (${triageIn}) and ${inPeriod(sql`e.at`, p)} and ${P(p)}`,
+       where e.type in (${triageIn}) and ${inPeriod(sql`e.at`, p)} and ${P(p, sql`e.case_no`)}`,
+    ),
   },
   {
     key: 'daily_clearance',
@@ -439,13 +507,15 @@ export const measures: MeasureDef[] = [
     period: 'the registration instant',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'atLeast', value: 1, basis: '丽委办发〔2018〕51号 二（一）：天天清' },
-    rows: (p) => sql`
+    ...daily(
+      (p) => sql`
       select p.case_no as ref, p.case_no,
              coalesce((select (min(t.at) at time zone 'Asia/Shanghai')::date = (p.registered_at at time zone 'Asia/Shanghai')::date
                          from events t where t.case_no = p.case_no and t.type in (${triageIn})), false)::int as num,
-             1 as den, null as cat
+             1 as den, null as cat, ${day(sql`p.registered_at`)} as day, p.division_code as division
         from petitions p
        where ${P(p)} and ${inPeriod(sql`p.registered_at`, p)}`,
+    ),
   },
 ];
 

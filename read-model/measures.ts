@@ -1,12 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { judge, measures, monthsOf, shiftToYear, valueOf, type MeasureDef, type MeasureParams, type MeasureStatus } from '../domain/measures';
+import { drainMeasureFacts } from './measure-rollup';
+import { queryRows } from './rows';
 
-/** Rows of db.execute for both drivers (postgres.js answers an array, PGlite { rows }). */
-export async function queryRows<T>(db: Db, q: SQL): Promise<T[]> {
-  const res = (await db.execute(q)) as unknown;
-  return (Array.isArray(res) ? res : (res as { rows: T[] }).rows) as T[];
-}
+export { queryRows };
 
 export interface Figure {
   numerator: number;
@@ -15,8 +13,51 @@ export interface Figure {
   breakdown: Record<string, { numerator: number; denominator: number | null }>;
 }
 
-/** One measure over one period and jurisdiction: the sums of its rows (domain/measures.ts says what they are). */
+/**
+ * One measure over one period and jurisdiction. A daily measure is read from the daily aggregates (after applying
+ * any change not yet rolled up, so the figure is never stale); the others are computed from their rows.
+ */
 export async function computeFigure(db: Db, def: MeasureDef, params: MeasureParams): Promise<Figure> {
+  if (!def.daily) return computeFigureDirect(db, def, params);
+  await drainMeasureFacts(db, params.leaderReviewChannels);
+  return figureOf(def, await dailySums(db, def, params, sql`cat`));
+}
+
+/** The sums of a daily measure's buckets in the period and jurisdiction, grouped by `by` (cat, or a month). */
+async function dailySums(db: Db, def: MeasureDef, params: MeasureParams, by: SQL): Promise<{ key: string; num: number; den: number }[]> {
+  if (!params.divisions.length) return [];
+  const rows = await queryRows<{ key: string; num: number; den: number }>(
+    db,
+    sql`select ${by} as key, sum(num)::float8 as num, sum(den)::float8 as den
+          from measure_daily
+         where measure = ${def.key} and day >= ${params.from}::date and day <= ${params.to}::date
+           and division_code in (${sql.join(
+             params.divisions.map((d) => sql`${d}`),
+             sql`, `,
+           )})
+         group by 1 having sum(rows) > 0`,
+  );
+  return rows.map((r) => ({ key: r.key, num: Number(r.num), den: Number(r.den) }));
+}
+
+function figureOf(def: MeasureDef, byCat: { key: string; num: number; den: number }[]): Figure {
+  const numerator = byCat.reduce((a, c) => a + c.num, 0);
+  const denominator = def.kind === 'rate' ? byCat.reduce((a, c) => a + c.den, 0) : null;
+  return {
+    numerator,
+    denominator,
+    value: valueOf(def, numerator, denominator),
+    breakdown: Object.fromEntries(
+      byCat
+        .filter((c) => c.key !== '')
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map((c) => [c.key, { numerator: c.num, denominator: def.kind === 'rate' ? c.den : null }]),
+    ),
+  };
+}
+
+/** One measure over one period and jurisdiction: the sums of its rows (domain/measures.ts says what they are). */
+export async function computeFigureDirect(db: Db, def: MeasureDef, params: MeasureParams): Promise<Figure> {
   const rows = def.rows(params);
   const distinct = def.aggregate === 'distinct';
   const num = distinct ? sql`count(distinct ref) filter (where num > 0)::float8` : sql`coalesce(sum(num), 0)::float8`;
@@ -65,7 +106,16 @@ export async function measureReport(db: Db, def: MeasureDef, params: MeasurePara
   }
   const { targetValue, status } = judge(def, figure.value, baseline?.value ?? null);
   const series: MeasureReport['series'] = [];
-  if (opts.series !== false) {
+  if (opts.series !== false && def.daily) {
+    // One query for every month: the aggregates are per day, and the months partition the period.
+    const byMonth = new Map((await dailySums(db, def, params, sql`to_char(day, 'YYYY-MM')`)).map((r) => [r.key, r]));
+    for (const m of monthsOf(params.from, params.to)) {
+      const r = byMonth.get(m.month);
+      const numerator = r?.num ?? 0;
+      const denominator = def.kind === 'rate' ? (r?.den ?? 0) : null;
+      series.push({ month: m.month, numerator, denominator, value: valueOf(def, numerator, denominator) });
+    }
+  } else if (opts.series !== false) {
     for (const m of monthsOf(params.from, params.to)) {
       const f = await computeFigure(db, def, { ...params, from: m.from, to: m.to });
       series.push({ month: m.month, numerator: f.numerator, denominator: f.denominator, value: f.value });

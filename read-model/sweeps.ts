@@ -5,7 +5,8 @@ import { digests, divisions, listings, tasks } from '../db/schema';
 import { addNaturalDays, endOfShanghaiDay } from '../domain/dates';
 import { measureByKey } from '../domain/measures';
 import { rankDivisions, sample, sweepLabels, sweepPeriod, type RankedDivision, type SweepKind } from '../domain/sweeps';
-import { computeFigure, queryRows } from './measures';
+import { computeFigure } from './measures';
+import { queryRows } from './rows';
 import type { DigestRecord, ListingState } from '../domain/sweeps';
 
 export type { DigestRecord };

@@ -3,6 +3,7 @@
 import { loadConfigOrExit } from '../config';
 import { openReadModel, temporalClient } from '../services/bootstrap';
 import { startRecoveryLoop } from '../services/recovery';
+import { startRollupLoop } from '../read-model/measure-rollup';
 import { startWorker } from '../worker/run';
 import { startApi } from '../api/server';
 import { startDevServer, type DevServer } from '../lib/dev-server';
@@ -50,6 +51,7 @@ try {
   stops.push(() => worker.shutdown());
   const recoveryClient = temporalClient(config, address);
   const stopRecovery = startRecoveryLoop({ db: database.db, temporal: recoveryClient, config }, (msg) => console.log(msg));
+  stops.push(startRollupLoop(database.db, config.LEADER_REVIEW_CHANNELS, (msg) => console.log(msg)));
   stops.push(async () => {
     await stopRecovery();
     await recoveryClient.connection.close().catch(() => undefined);

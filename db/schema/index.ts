@@ -2,3 +2,4 @@ export * from './reference';
 export * from './petitions';
 export * from './public';
 export * from './campaign';
+export * from './measures';

@@ -118,7 +118,11 @@ export const submissions = pgTable(
     registeredBy: text('registered_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('submissions_case_idx').on(t.caseNo)],
+  (t) => [
+    index('submissions_case_idx').on(t.caseNo),
+    // Key petitioners (domain/measures.ts) start from the period's repeat submissions, not from every matter.
+    index('submissions_repeat_received_idx').on(t.receivedAt).where(sql`not ${t.initial}`),
+  ],
 );
 
 /**
@@ -138,7 +142,12 @@ export const events = pgTable(
     actor: text('actor'),
     data: jsonb('data').$type<TimelineEntry['data']>().notNull(),
   },
-  (t) => [uniqueIndex('events_stream_seq_idx').on(t.stream, t.seq), index('events_case_at_idx').on(t.caseNo, t.at)],
+  (t) => [
+    uniqueIndex('events_stream_seq_idx').on(t.stream, t.seq),
+    index('events_case_at_idx').on(t.caseNo, t.at),
+    // Measures read events of one type in a period (evaluations, triage outcomes, meetings): domain/measures.ts.
+    index('events_type_at_idx').on(t.type, t.at),
+  ],
 );
 
 /** Every deadline of a matter, stored as an absolute instant with the policy that explains it. */
