@@ -17,10 +17,9 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { loadConfig, type AppConfig } from '../config';
-import { settingsFrom, workflowIdFor } from '../services/intake';
-import { competentLevelFor } from '../domain/triggers';
+import { workflowIdFor } from '../services/intake';
+import { syntheticLetter } from './synthetic';
 import { stateQuery } from '../workflows/messages';
-import type { PetitionInput } from '../domain/matter';
 import type { petitionWorkflow } from '../workflows/petition';
 
 // --- Options ---------------------------------------------------------------------------------------------------------
@@ -317,20 +316,7 @@ async function startDirect(client: Client, config: AppConfig, run: string, i: nu
   const now = new Date().toISOString();
   const caseNo = `BENCH-${run}-${String(i).padStart(5, '0')}`;
   const workflowId = `bench-${workflowIdFor(caseNo)}`;
-  const input: PetitionInput = {
-    caseNo,
-    channel: 'letter',
-    source: 'direct',
-    divisionCode: '331102',
-    personsCount: 1,
-    receivedAt: now,
-    registeredAt: now,
-    registeredBy: { id: userId, role: 'registrar' },
-    accusedUnitIds: [],
-    // 331102 莲都区 is a county-level division, as the API's intake looks up.
-    competentLevel: competentLevelFor('county'),
-    settings: settingsFrom(config),
-  };
+  const input = syntheticLetter(config, caseNo, now, userId);
   await client.workflow.start<typeof petitionWorkflow>('petitionWorkflow', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowId,

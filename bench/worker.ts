@@ -24,9 +24,7 @@ import { migrate, openDatabase } from '../db/client';
 import { seed } from '../db/seed';
 import { startDevServer } from '../lib/dev-server';
 import { temporalCliPath } from '../lib/temporal-binaries';
-import { competentLevelFor } from '../domain/triggers';
-import { settingsFrom } from '../services/intake';
-import type { PetitionInput } from '../domain/matter';
+import { syntheticLetter } from './synthetic';
 import type { petitionWorkflow } from '../workflows/petition';
 import { testDatabaseUrl } from '../test/support/postgres';
 import { freePort } from '../test/support/ports';
@@ -154,19 +152,7 @@ try {
     const lane = async () => {
       while (next < to) {
         const i = next++;
-        const input: PetitionInput = {
-          caseNo: caseNo(i),
-          channel: 'letter',
-          source: 'direct',
-          divisionCode: '331102',
-          personsCount: 1,
-          receivedAt: now,
-          registeredAt: now,
-          registeredBy: { id: 'registrar-city', role: 'registrar' },
-          accusedUnitIds: [],
-          competentLevel: competentLevelFor('county'),
-          settings: settingsFrom(config),
-        };
+        const input = syntheticLetter(config, caseNo(i), now);
         await client.workflow.start<typeof petitionWorkflow>('petitionWorkflow', {
           taskQueue,
           workflowId: `petition-${caseNo(i)}`,
