@@ -1,10 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { UpdateDefinition } from '@temporalio/client';
@@ -20,6 +17,7 @@ import { booleanQuery, escalationParams, pageQuery } from '../params';
 import { listPage } from '../repositories/list';
 import { executeCommand, temporalCall, updateIdFor } from '../../services/temporal-calls';
 import { jurisdictionWhere } from '../repositories/matters';
+import { receiveToFile, tooLarge } from '../upload';
 
 const listQuery = z.object({
   status: z.enum(escalationStatuses).optional(),
@@ -126,29 +124,20 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         querystring: z.object({ fileName: z.string().min(1).max(200).default('recording') }),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       app.requirePermission(req, 'threePartyReview');
       await loadEscalation(req, req.params.id, 'three_party_review');
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
       if (!/^(audio|video)\//.test(contentType)) throw new ServiceError(415, 'UnsupportedMediaType', 'the recording must be audio/* or video/*');
+      const limit = deps.config.RECORDING_MAX_BYTES;
       await mkdir(recordingsDir, { recursive: true });
       const temp = join(recordingsDir, `.upload-${req.id}-${Date.now()}`);
-      const hash = createHash('sha256');
-      let size = 0;
-      const limit = deps.config.RECORDING_MAX_BYTES;
-      const meter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          size += chunk.length;
-          if (size > limit) return cb(new ServiceError(413, 'PayloadTooLarge', `the recording exceeds ${limit} bytes`));
-          hash.update(chunk);
-          cb(null, chunk);
-        },
-      });
       let stored: string | undefined;
       try {
-        await pipeline(req.body as Readable, meter, createWriteStream(temp));
+        // A declared length over the limit is refused before a byte is read.
+        if (Number(req.headers['content-length']) > limit) throw tooLarge(limit, 'the recording');
+        const { size, sha256 } = await receiveToFile(req.body as Readable, temp, limit, 'the recording');
         if (size === 0) throw new ServiceError(400, 'InvalidInput', 'the recording is empty');
-        const sha256 = hash.digest('hex');
         stored = join(recordingsDir, sha256);
         await rename(temp, stored);
         const { id, role, unitId } = req.principal;
@@ -163,7 +152,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         // Nothing partial is left behind: no temp file, and no stored file the workflow did not take.
         await rm(temp, { force: true });
         if (stored) await rm(stored, { force: true });
-        if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new ServiceError(413, 'PayloadTooLarge', `the recording exceeds ${limit} bytes`);
+        // The rest of a refused body is not read: the connection closes after the answer.
+        if ((err as { statusCode?: number }).statusCode === 413) void reply.header('connection', 'close');
         throw err;
       }
     },

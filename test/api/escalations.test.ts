@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { createApiBench, eventually, type ApiBench } from '../support/api';
 import { shanghaiDateOf } from '../../domain/dates';
 
@@ -100,12 +101,18 @@ describe('visits and escalations through the API', () => {
     const today = shanghaiDateOf((await b.get(`${base}`, 'supervisor-city')).json().openedAt);
     expect((await b.post(`${base}/session`, 'supervisor-city', { date: today, place: '县信访局', petitionersPresent: ['王小五'], notes: '面对面会审，全程录音录像' })).statusCode).toBe(200);
 
-    const upload = (body: Buffer, type: string) =>
+    const upload = (body: Buffer | Readable, type: string) =>
       b.app.inject({ method: 'POST', url: `${base}/recording?fileName=session.mp4`, headers: { ...b.auth('supervisor-city'), 'content-type': type }, payload: body });
     const text = await upload(Buffer.from('not a video'), 'text/plain');
     expect(text.statusCode).toBe(415);
+    // Too large: declared by its length (refused before reading), or sent as a stream of unknown length (refused
+    // when the count passes the limit); either way the connection is closed rather than the rest read.
     const big = await upload(Buffer.alloc(5000, 1), 'video/mp4');
     expect(big.statusCode).toBe(413);
+    expect(big.headers.connection).toBe('close');
+    const streamed = await upload(Readable.from([Buffer.alloc(3000, 1), Buffer.alloc(3000, 2)]), 'video/mp4');
+    expect(streamed.statusCode).toBe(413);
+    expect(streamed.json().message).toContain('4096 bytes');
     const dir = join(dataDir, 'recordings');
     expect((await readdir(dir)).filter((f) => !f.startsWith('.'))).toEqual([]);
     expect((await readdir(dir)).filter((f) => f.startsWith('.upload'))).toEqual([]);
