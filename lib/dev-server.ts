@@ -26,6 +26,8 @@ export interface DevServer {
   /** host:port of the gRPC frontend. */
   address: string;
   uiUrl: string;
+  /** The server's process id (undefined when the SDK runs it): fault tests kill it. */
+  pid?: number;
   /** Sends SIGTERM and waits for the server to exit (SIGKILL after 10 s). Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -128,7 +130,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   } finally {
     starting = false;
   }
-  return { address, uiUrl, stop };
+  return { address, uiUrl, pid: child.pid, stop };
 }
 
 /** Last resort: the SDK downloads the CLI (needs internet) and runs it with the same settings; output is inherited. */

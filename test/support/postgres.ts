@@ -19,6 +19,23 @@ export interface TestDatabase {
   stop(): Promise<void>;
 }
 
+/** A cluster of our own: it can also be crashed and restarted (`pg_ctl restart -m immediate`). */
+export interface OwnCluster extends TestDatabase {
+  /** Stops the server at once (no checkpoint: recovery from WAL at the next start) and starts it again. */
+  restartImmediate(): void;
+}
+
+/**
+ * A throwaway cluster from the server binaries, always (never TEST_DATABASE_URL's shared server), for fault tests.
+ * `durable`: commits are written to the WAL before they are acknowledged (synchronous_commit on), so a crash of the
+ * server loses nothing that was acknowledged; fsync stays off (the machine itself does not crash in a test).
+ */
+export async function ownCluster(opts: { durable?: boolean } = {}): Promise<OwnCluster> {
+  const bin = findServerBinaries();
+  if (!bin) throw new Error('No PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql');
+  return throwawayCluster(bin, opts);
+}
+
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function testDatabaseUrl(): Promise<TestDatabase> {
@@ -79,7 +96,7 @@ function findServerBinaries(): ServerBinaries | undefined {
   return undefined;
 }
 
-async function throwawayCluster(bin: ServerBinaries): Promise<TestDatabase> {
+async function throwawayCluster(bin: ServerBinaries, opts: { durable?: boolean } = {}): Promise<OwnCluster> {
   // PostgreSQL refuses to run as root: run it as the `postgres` OS user, which then must own the data folder.
   const asRoot = process.getuid?.() === 0;
   const owner = asRoot ? osUser('postgres') : undefined;
@@ -112,8 +129,7 @@ async function throwawayCluster(bin: ServerBinaries): Promise<TestDatabase> {
     `-c unix_socket_directories=${dir}`,
     // A throwaway database: durability is not wanted, speed is.
     '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
+    ...(opts.durable ? [] : ['-c synchronous_commit=off', '-c full_page_writes=off']),
   ].join(' ');
   try {
     run(bin.pgCtl, ['-D', join(dir, 'data'), '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
@@ -135,6 +151,9 @@ async function throwawayCluster(bin: ServerBinaries): Promise<TestDatabase> {
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    restartImmediate() {
+      run(bin.pgCtl, ['-D', join(dir, 'data'), '-m', 'immediate', '-w', '-t', '60', '-l', join(dir, 'server.log'), 'restart']);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
