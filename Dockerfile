@@ -25,6 +25,8 @@ RUN npm ci --ignore-scripts --no-audit \
 
 COPY . .
 COPY --from=console /app/web/dist ./web/dist
+# postgres.js guarded against writing to a closed socket (the postinstall does it elsewhere; scripts/patch-postgres.mjs).
+RUN node scripts/patch-postgres.mjs
 
 # Recordings of three-party review sessions are written under DATA_DIR (a volume in docker-compose.yml).
 ENV DATA_DIR=/app/data

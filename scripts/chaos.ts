@@ -133,6 +133,13 @@ function nodeProcess(name: string, entry: string, env: NodeJS.ProcessEnv, ready:
       logFile.write(`\n--- start ${new Date().toISOString()}\n`);
       const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry)], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
       proc.child = child;
+      // A process that ends without being killed here crashed: a defect of its own.
+      child.once('exit', (code, signal) => {
+        if (!killed.has(child)) {
+          crashes.push(`${name} exited by itself (${signal ?? `code ${code}`})`);
+          log(`${name} CRASHED (${signal ?? `code ${code}`}); see ${join(runDir, `${name}.log`)}`);
+        }
+      });
       let seen = false;
       child.stdout!.on('data', (b: Buffer) => {
         logFile.write(b);
@@ -164,7 +171,11 @@ async function waitFor(check: () => Promise<boolean>, what: string, ms: number):
   }
 }
 
+const killed = new WeakSet<ChildProcess>();
+const crashes: string[] = [];
+
 function kill9(child: ChildProcess | undefined): Promise<void> {
+  if (child) killed.add(child);
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((res) => {
     child.once('exit', () => res());
@@ -206,6 +217,7 @@ function alive(pid: number): boolean {
 async function teardown(): Promise<void> {
   for (const p of [api, worker]) {
     if (p?.child && p.child.exitCode === null && p.child.signalCode === null) {
+      killed.add(p.child);
       p.child.kill('SIGTERM');
       await Promise.race([new Promise((r) => p.child!.once('exit', r)), sleep(10_000)]);
       await kill9(p.child);
