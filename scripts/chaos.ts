@@ -52,7 +52,8 @@ const HELP = `Usage: npm run chaos -- [options]
 
 Defects (any makes the exit status 1): a submission never acknowledged; one refused with a 4xx; a matter duplicated
 (two rows for one Idempotency-Key, or a petition workflow without a row); lost (acknowledged, but its row or its
-workflow missing); stuck (a row whose workflow is not running, or that never got past REGISTERED).`;
+workflow missing); stuck (a row whose workflow is not running, or that never got past REGISTERED); a process that
+exited without being killed (crashed).`;
 
 interface Options {
   matters: number;
@@ -305,6 +306,7 @@ interface Figures {
   stuck: number;
   unanswered: number;
   refused: number;
+  crashed: number;
   attempts: number;
   seconds: number;
   faultLog: { fault: Fault; at: number; downSeconds: number }[];
@@ -460,6 +462,7 @@ async function settle(matters: Matter[], dbUrl: string, faultLog: Figures['fault
     stuck,
     unanswered: matters.filter((m) => m.givenUp).length,
     refused: matters.filter((m) => m.refused).length,
+    crashed: crashes.length,
     attempts: matters.reduce((s, m) => s + m.attempts, 0),
     seconds: Math.round((performance.now() - t0) / 100) / 10,
     faultLog,
@@ -478,7 +481,7 @@ try {
 }
 await teardown();
 
-const defects = figures.duplicated + figures.lost + figures.stuck + figures.unanswered + figures.refused;
+const defects = figures.duplicated + figures.lost + figures.stuck + figures.unanswered + figures.refused + figures.crashed;
 if (opt.json) {
   console.log(JSON.stringify({ ...figures, defects }));
 } else {
@@ -492,6 +495,7 @@ if (opt.json) {
     ['stuck', figures.stuck],
     ['unanswered', figures.unanswered],
     ['refused (4xx)', figures.refused],
+    ['crashed', figures.crashed],
   ];
   console.log(`\nchaos ${run}: ${figures.matters} matters, ${figures.attempts} requests, ${figures.seconds} s, node ${figures.node}`);
   for (const f of figures.faultLog) console.log(`  fault ${f.fault.padEnd(8)} at ${f.at} s, back after ${f.downSeconds} s`);

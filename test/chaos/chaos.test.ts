@@ -18,6 +18,6 @@ describe('npm run chaos, short', () => {
     expect(r.status, `chaos failed:\n${r.stderr.slice(-4000)}`).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect((out.faultLog as { fault: string }[]).map((f) => f.fault)).toEqual(['worker', 'api', 'temporal', 'postgres']);
-    expect(out).toMatchObject({ submitted: 20, acknowledged: 20, inTemporal: 20, inReadModel: 20, duplicated: 0, lost: 0, stuck: 0, unanswered: 0, refused: 0, defects: 0 });
+    expect(out).toMatchObject({ submitted: 20, acknowledged: 20, inTemporal: 20, inReadModel: 20, duplicated: 0, lost: 0, stuck: 0, unanswered: 0, refused: 0, crashed: 0, defects: 0 });
   });
 });
