@@ -12,6 +12,8 @@ type Attrs = Record<string, unknown[] | undefined>;
 const first = (a: Attrs, k: string) => (a[k]?.[0] as string | boolean | Date | undefined) ?? null;
 
 /** Supervisors' queries on live workflow state (Temporal visibility), with the caller's jurisdiction appended. */
+const GRPC_INVALID_ARGUMENT = 3;
+
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
 
@@ -28,6 +30,21 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   }
 
   async function list(q: string, limit: number) {
+    try {
+      return await listPage(q, limit);
+    } catch (err) {
+      // Temporal's own parser has the last word on a query the lexical check let through (a bare literal, a
+      // comparison without an attribute): its refusal is the caller's error, with its reason, not a 500.
+      const cause = (err as { cause?: { code?: unknown; details?: unknown } }).cause;
+      if (cause?.code === GRPC_INVALID_ARGUMENT) {
+        const reason = String(cause.details ?? 'invalid query').replace(/^invalid query:\s*/i, '');
+        throw new ServiceError(400, 'InvalidInput', `query: ${reason}`, { query: reason });
+      }
+      throw err;
+    }
+  }
+
+  async function listPage(q: string, limit: number) {
     const out = [];
     for await (const w of deps.temporal.workflow.list({ query: q, pageSize: Math.min(limit, 100) })) {
       const a = (w.searchAttributes ?? {}) as Attrs;
