@@ -40,7 +40,8 @@ export function codecOrigins(config: ApiDeps['config']): string[] {
 }
 
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
-  const codec = codecFor(deps.config);
+  // On first use: building the app (the OpenAPI export, tests) must not create a development key file.
+  const codec = () => codecFor(deps.config);
   const origins = new Set(codecOrigins(deps.config));
 
   // CORS first, so that the UI also reads a 401 or 403; then the token, except on a preflight.
@@ -90,7 +91,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     const keyIds = [...new Set(payloads.map((p) => EncryptionCodec.keyIdOf(p)).filter((k): k is string => !!k))];
     let decoded: Payload[];
     try {
-      decoded = await codec.decode(payloads);
+      decoded = await codec().decode(payloads);
     } catch (err) {
       throw new ServiceError(422, 'CodecError', (err as Error).message);
     }
@@ -105,7 +106,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.post('/codec/encode', { ...opts, schema: schema('Encrypt payloads with the active key (for the Web UI)') }, async (req) => {
     requireWholeJurisdiction(req);
-    return { payloads: (await codec.encode(req.body.payloads.map(fromJson))).map(toJson) };
+    return { payloads: (await codec().encode(req.body.payloads.map(fromJson))).map(toJson) };
   });
 };
 
