@@ -25,6 +25,7 @@ import backlogRoutes from './routes/backlog';
 import leaderRoutes from './routes/leaders';
 import digestRoutes from './routes/digests';
 import workflowRoutes from './routes/workflows';
+import codecRoutes from './routes/codec';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -71,5 +72,6 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(leaderRoutes, { deps, prefix: '/api' });
   await app.register(digestRoutes, { deps, prefix: '/api' });
   await app.register(workflowRoutes, { deps, prefix: '/api' });
+  await app.register(codecRoutes, { deps });
   return app;
 }

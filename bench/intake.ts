@@ -21,6 +21,7 @@ import { workflowIdFor } from '../services/intake';
 import { syntheticLetter } from './synthetic';
 import { stateQuery } from '../workflows/messages';
 import type { petitionWorkflow } from '../workflows/petition';
+import { codecDataConverter, codecFor } from '../lib/codec';
 
 // --- Options ---------------------------------------------------------------------------------------------------------
 
@@ -435,7 +436,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot connect to Temporal at ${opts.temporalAddress}: ${(err as Error).message}\n  Give the address the stack uses with --temporal / TEMPORAL_ADDRESS.`);
   }
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(codecFor(config)) });
 
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const idDigits = String(Number.parseInt(randomBytes(4).toString('hex'), 16)).padStart(12, '0').slice(0, 12);

@@ -28,6 +28,7 @@ import { syntheticLetter } from './synthetic';
 import type { petitionWorkflow } from '../workflows/petition';
 import { testDatabaseUrl } from '../test/support/postgres';
 import { freePort } from '../test/support/ports';
+import { codecDataConverter, codecFor, generateKey } from '../lib/codec';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -118,7 +119,7 @@ try {
   const sql = postgres(dbUrl.toString(), { max: 4, onnotice: () => undefined });
 
   const taskQueue = `bench-worker-${randomUUID().slice(0, 8)}`;
-  const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: dbUrl.toString(), TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET: randomUUID() };
+  const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: dbUrl.toString(), TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET: randomUUID(), TEMPORAL_CODEC_KEYS: `bench:${generateKey()}` };
   const config = loadConfig(env);
   worker = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'worker', 'main.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((res, rej) => {
@@ -132,7 +133,7 @@ try {
   const atRest = await sampleRss(pid);
   log(`  at rest: RSS ${(atRest / MiB).toFixed(0)} MiB`);
 
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: 'default' });
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: 'default', dataConverter: codecDataConverter(codecFor(config)) });
   const caseNo = (i: number) => `BW${String(i).padStart(8, '0')}`;
 
   /** Opens matters [from, to): their read-model rows in one statement, then their workflows. */

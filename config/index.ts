@@ -100,6 +100,19 @@ export const configSchema = z.object({
    * when its next task comes. This bounds the worker's memory whatever the number of open matters (docs/SCALING.md).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+  /**
+   * Payload codec keys (AES-256): `id:base64key,…`, each key 32 bytes. Every key that encrypted stored histories must
+   * stay listed; new payloads use TEMPORAL_CODEC_ACTIVE_KEY. Required outside development (lib/codec.ts).
+   */
+  TEMPORAL_CODEC_KEYS: z.string().min(1).optional(),
+  /** The key id new payloads are encrypted with; may be left out when TEMPORAL_CODEC_KEYS lists one key. */
+  TEMPORAL_CODEC_ACTIVE_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  /** Origins allowed to call the codec endpoint from a browser (the Temporal Web UI), comma-separated. */
+  CODEC_CORS_ORIGINS: z
+    .string()
+    .regex(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, 'comma-separated origins, e.g. http://127.0.0.1:8233')
+    .optional()
+    .transform((s) => s?.split(',')),
   /** Workflow tasks the worker runs at once (at least 2 when the cache is on). */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
   /** Activities (deadline computations, projections, notices) at once: the read model pool has 10 connections. */
@@ -107,7 +120,40 @@ export const configSchema = z.object({
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
+
+/** The payload codec's keys: id → base64 AES-256 key, and the id new payloads use. */
+export interface CodecKeys {
+  activeKeyId: string;
+  keys: Record<string, string>;
+}
+
+const keyIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Parses `id:base64key,…` and the active key id; throws ConfigError naming `source` and what is wrong. */
+export function parseCodecKeys(list: string, active: string | undefined, source = 'TEMPORAL_CODEC_KEYS'): CodecKeys {
+  const keys: Record<string, string> = {};
+  for (const [n, entry] of list.split(',').map((e) => e.trim()).filter(Boolean).entries()) {
+    const colon = entry.indexOf(':');
+    const id = colon > 0 ? entry.slice(0, colon) : '';
+    const b64 = entry.slice(colon + 1);
+    if (!keyIdPattern.test(id)) throw new ConfigError(`${source}: entry ${n + 1} is not id:base64key (id: letters, digits, . _ -)`);
+    if (keys[id]) throw new ConfigError(`${source}: the key id ${id} is listed twice`);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || Buffer.from(b64, 'base64').length !== 32) {
+      throw new ConfigError(`${source}: the key ${id} must be 32 random bytes in base64 (e.g. openssl rand -base64 32)`);
+    }
+    keys[id] = b64;
+  }
+  const ids = Object.keys(keys);
+  if (ids.length === 0) throw new ConfigError(`${source}: no key`);
+  const activeKeyId = active ?? (ids.length === 1 ? ids[0]! : undefined);
+  if (!activeKeyId) throw new ConfigError(`TEMPORAL_CODEC_ACTIVE_KEY: required when ${source} lists several keys (${ids.join(', ')})`);
+  if (!keys[activeKeyId]) throw new ConfigError(`TEMPORAL_CODEC_ACTIVE_KEY: ${activeKeyId} is not among the keys of ${source} (${ids.join(', ')})`);
+  return { activeKeyId, keys };
+}
+
 export type AppConfig = RawConfig & {
+  /** The payload codec's keys when configured (else lib/codec.ts codecKeysFor: a development key file). */
+  codecKeys?: CodecKeys;
   JWT_SECRET: string;
   AUTH_DEV_LOGIN: boolean;
   /** True only when explicitly development/test, or on the embedded defaults (see loadConfig). */
@@ -143,11 +189,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!c.JWT_SECRET) problems.push(`  JWT_SECRET: required (${why}); e.g. openssl rand -hex 32`);
     else if (c.JWT_SECRET === DEV_SECRET) problems.push(`  JWT_SECRET: the public development secret is refused (${why})`);
     if (c.INTAKE_CRASH_AT) problems.push(`  INTAKE_CRASH_AT: fault injection is refused (${why})`);
+    if (!c.TEMPORAL_CODEC_KEYS) {
+      problems.push(`  TEMPORAL_CODEC_KEYS: required (${why}): payloads are encrypted at rest; e.g. TEMPORAL_CODEC_KEYS=k1:$(openssl rand -base64 32)`);
+    }
     if (c.AUTH_DEV_LOGIN) problems.push(`  AUTH_DEV_LOGIN: the development login is refused (${why}); set NODE_ENV=development to run a development stack on servers`);
     if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
+  let codecKeys: CodecKeys | undefined;
+  if (c.TEMPORAL_CODEC_KEYS) codecKeys = parseCodecKeys(c.TEMPORAL_CODEC_KEYS, c.TEMPORAL_CODEC_ACTIVE_KEY);
+  else if (c.TEMPORAL_CODEC_ACTIVE_KEY) throw new ConfigError('Invalid configuration:\n  TEMPORAL_CODEC_ACTIVE_KEY: given without TEMPORAL_CODEC_KEYS');
   return {
     ...c,
+    codecKeys,
     JWT_SECRET: c.JWT_SECRET ?? DEV_SECRET,
     AUTH_DEV_LOGIN: c.AUTH_DEV_LOGIN ?? development,
     development,

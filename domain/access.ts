@@ -58,6 +58,11 @@ export const permissions = {
   backlogCheckIn: ['supervisor', 'unit_head', 'admin'],
   /** 清初访 leader duties: 阅批, reception days, joint-meeting group issues. */
   leaderDuties: ['registrar', 'supervisor', 'admin'],
+  /**
+   * The payload codec endpoint (/codec/decode): personal data of any matter in clear, so also the whole service in
+   * the user's jurisdiction (api/routes/codec.ts).
+   */
+  decodePayloads: ['supervisor', 'admin'],
   admin: ['admin'],
 } as const satisfies Record<string, readonly (Role | ChannelRole)[]>;
 export type Permission = keyof typeof permissions;

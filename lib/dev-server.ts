@@ -18,6 +18,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** The Web UI's remote codec endpoint (the API's /codec), so the UI can ask it to decrypt payloads. */
+  codecEndpoint?: string;
   /** Receives each line the server prints (it goes to server.log either way). */
   log?: (line: string) => void;
 }
@@ -78,6 +80,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--color',
     'never',
     ...COMMON_ARGS,
+    ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ];
 
   const logFile = createWriteStream(logPath, { flags: 'a' });
@@ -151,7 +154,7 @@ async function startWithSdkDownload(
       dbFilename,
       namespace: opts.namespace,
       log: { format: 'pretty', level: 'warn' },
-      extraArgs: ['--ui-disable-news-fetch', ...devServerSearchAttributeArgs()],
+      extraArgs: ['--ui-disable-news-fetch', ...devServerSearchAttributeArgs(), ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : [])],
     },
   }).catch((err: unknown) => {
     throw new Error(

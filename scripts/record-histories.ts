@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHarness, type Harness } from '../test/support/harness';
+import { recordPlainHistories } from '../test/support/codec';
 import { historyToJson } from '../test/workflows/history-json';
 import { workflowIdFor } from '../workflows/ids';
 import * as M from '../workflows/messages';
@@ -340,6 +341,8 @@ function writeIndex(index: Record<string, string>): void {
 }
 
 async function main(): Promise<void> {
+  // Stored histories are written unencrypted, so that any checkout can replay them (test/support/codec.ts).
+  recordPlainHistories();
   const force = process.argv.includes('--force');
   const filter = process.argv.slice(2).find((a) => a !== '--force');
   mkdirSync(outDir, { recursive: true });

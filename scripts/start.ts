@@ -8,6 +8,7 @@ import { startWorker } from '../worker/run';
 import { startApi } from '../api/server';
 import { startDevServer, type DevServer } from '../lib/dev-server';
 import { temporalCliPath } from '../lib/temporal-binaries';
+import { codecFor, devKeyFile } from '../lib/codec';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -40,6 +41,8 @@ try {
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
+      // The UI asks the API's codec endpoint to decrypt payloads (api/routes/codec.ts).
+      codecEndpoint: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}/codec`,
     });
     stops.push(() => server.stop());
     address = server.address;
@@ -65,6 +68,7 @@ try {
   console.log(`  Database      ${database.kind === 'pglite' ? `PGlite in ${config.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`);
   console.log(`  Worker        task queue "${config.TEMPORAL_TASK_QUEUE}"`);
   console.log(`  API           ${api.url}   docs ${api.url}/docs   ready ${api.url}/health/ready`);
+  console.log(`  Codec         ${api.url}/codec (payloads encrypted with key "${codecFor(config).activeKeyId}"${config.codecKeys ? '' : `, from ${devKeyFile(config.DATA_DIR)}`})`);
   console.log(`  Console       ${api.url}/`);
   console.log('\nCtrl-C stops everything.');
   worker.done.catch(async (err) => {

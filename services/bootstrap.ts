@@ -2,6 +2,7 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import type { AppConfig } from '../config';
 import { migrate, openDatabase, type Database } from '../db/client';
 import { seed } from '../db/seed';
+import { codecDataConverter, codecFor } from '../lib/codec';
 
 /** Opens the read model (PostgreSQL by DATABASE_URL, else PGlite under DATA_DIR), migrated and seeded. */
 export async function openReadModel(config: AppConfig): Promise<Database> {
@@ -11,7 +12,10 @@ export async function openReadModel(config: AppConfig): Promise<Database> {
   return database;
 }
 
-/** A Temporal client that connects on first use, so the API starts (and answers 503) while Temporal is down. */
+/**
+ * A Temporal client that connects on first use, so the API starts (and answers 503) while Temporal is down. Its
+ * payloads are encrypted with the configured codec keys (lib/codec.ts).
+ */
 export function temporalClient(config: AppConfig, address: string): Client {
   // Few retries: when Temporal is down, a caseworker's request should fail with 503 in seconds, not half a minute.
   const connection = Connection.lazy({
@@ -19,7 +23,7 @@ export function temporalClient(config: AppConfig, address: string): Client {
     connectTimeout: '3s',
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))],
   });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(codecFor(config)) });
 }
 
 /**

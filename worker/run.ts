@@ -5,6 +5,7 @@ import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import { createActivities } from '../activities';
 import { ensureSchedules, sweepSettingsFrom } from '../services/schedules';
+import { codecDataConverter, codecFor } from '../lib/codec';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -41,12 +42,15 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
     Runtime.install({ logger: new DefaultLogger(level === ('TRACE' as LogLevel) ? 'TRACE' : level) });
     runtimeInstalled = true;
   }
+  // Every payload encrypted at rest (lib/codec.ts): the worker, and the client its activities use, share the codec.
+  const codec = codecFor(opts.config);
   const connection = await NativeConnection.connect({ address: opts.address });
   // Activities start and signal the campaign's workflows (backlog cases) through a client of their own.
   const clientConnection = await Connection.connect({ address: opts.address });
-  const client = new Client({ connection: clientConnection, namespace: opts.config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection: clientConnection, namespace: opts.config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(codec) });
   const worker = await Worker.create({
     connection,
+    dataConverter: codecDataConverter(codec),
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     workflowsPath,

@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { UpdateDefinition } from '@temporalio/client';
-import { escalations } from '../../db/schema';
+import { auditLog, escalations } from '../../db/schema';
+import { maskEscalationState } from '../../domain/masking';
 import { escalationStatuses, explanationSchema, findingsSchema, threePartyReviewSteps, type EscalationKind, type EscalationState, type ThreePartyReviewStep } from '../../domain/escalation';
 import type { Actor } from '../../domain/matter';
 import { ServiceError } from '../../services/errors';
@@ -86,13 +87,21 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         q.overdue !== undefined ? eq(escalations.overdue, q.overdue) : undefined,
       ];
       const orderBy = [desc(escalations.overdue), sql`${escalations.dueAt} asc nulls last`];
-      const page = await listPage(db, escalations, { where: where.map((c) => c || undefined), orderBy, page: q.page, pageSize: q.pageSize }, (row) => row);
+      // Masked as every list is (domain/masking.ts): petitioners present, notes, explanations and findings.
+      const page = await listPage(db, escalations, { where: where.map((c) => c || undefined), orderBy, page: q.page, pageSize: q.pageSize }, (row) => ({
+        ...row,
+        state: maskEscalationState(row.state),
+        personalData: 'masked' as const,
+      }));
       return q.format === 'json' ? page : sendTable(reply, q.format, path, escalationColumns, page.items);
     });
-    app.get(`/${path}/:id`, { schema: { tags: [tag], summary: 'Live state from its workflow', params: escalationParams } }, async (req) => {
+    app.get(`/${path}/:id`, { schema: { tags: [tag], summary: 'Live state from its workflow: the full record, personal data in clear (read audited)', params: escalationParams } }, async (req) => {
       app.requirePermission(req, 'read');
-      await loadEscalation(req, req.params.id, kind);
-      return temporalCall(deps, `the state of ${req.params.id}`, () => deps.temporal.workflow.getHandle(req.params.id).query(escalationQuery));
+      const row = await loadEscalation(req, req.params.id, kind);
+      const state = await temporalCall(deps, `the state of ${req.params.id}`, () => deps.temporal.workflow.getHandle(req.params.id).query(escalationQuery));
+      // The live state is the full record (petitioners present, notes, explanations, findings in clear): audited.
+      await db.insert(auditLog).values({ userId: req.principal.id, action: 'read_escalation', caseNo: row.caseNo, detail: { ip: req.ip, id: row.id, kind } });
+      return state;
     });
   }
 

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { and, asc, eq, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog, deadlines, events, notices, petitions, submissions } from '../../db/schema';
 import { intakeSchema, isOpen, statuses, channels } from '../../domain/petition';
-import { maskId, maskName, maskPhone, unitRoles } from '../../domain/access';
+import { unitRoles } from '../../domain/access';
+import { maskPetitioners } from '../../domain/masking';
 import { describeDeadline } from '../../domain/deadline';
 import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
 import { isoDate } from '../../domain/petition';
@@ -54,11 +55,6 @@ const exportColumns: Column<ListItem>[] = [
   { header: '到期', value: (r) => r.currentDeadline?.dueAt },
   { header: '超期', value: (r) => (r.overdue ? '是' : '否') },
 ];
-
-/** Petitioners as lists show them: names, ID numbers and phones masked, addresses left out. */
-function maskPetitioners(ps: { name: string; main?: boolean; idNumber?: string | null; phone?: string | null }[]) {
-  return ps.map((x) => ({ name: maskName(x.name), main: !!x.main, idNumber: maskId(x.idNumber), phone: maskPhone(x.phone) }));
-}
 
 /** The list orders; each ends with the case number so that a cursor is exact, and each has indexes that serve it. */
 const sorts: Record<'deadline' | 'registered', Sort> = {

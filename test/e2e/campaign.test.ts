@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, like } from 'drizzle-orm';
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { codecDataConverter, codecFor } from '../../lib/codec';
 import { backlogCases, petitions, tasks } from '../../db/schema';
 import { addNaturalDays } from '../../domain/dates';
 import { sweepPeriod, type SweepKind } from '../../domain/sweeps';
@@ -26,7 +27,8 @@ describe('the campaign on the dev server: scheduled sweeps and live-state querie
   beforeAll(async () => {
     stack = await startStack();
     connection = await Connection.connect({ address: stack.config.TEMPORAL_ADDRESS! });
-    client = new Client({ connection });
+    // With the stack's codec, as the worker's own client: the schedules' actions stay encrypted.
+    client = new Client({ connection, dataConverter: codecDataConverter(codecFor(stack.config)) });
     supervisor = await stack.token('supervisor-city');
     const f = fixtures(stack.database.db);
     // 天天清: a matter overdue with the 莲都 housing bureau, one with a limit due tomorrow.

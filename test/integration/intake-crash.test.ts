@@ -19,6 +19,7 @@ import { sampleBody } from '../support/api';
 import { freePort } from '../support/ports';
 import { testDatabaseUrl, type TestDatabase } from '../support/postgres';
 import type { Client } from '@temporalio/client';
+import { generateKey } from '../../lib/codec';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -50,6 +51,8 @@ describe('intake killed (SIGKILL) at each step: nothing lost, nothing orphaned',
       JWT_SECRET: 'crash-test-secret-0123456789abcdef',
       AUTH_DEV_LOGIN: 'true',
       LOG_LEVEL: 'warn',
+      // The children start workflows this worker runs: one codec key for all of them.
+      TEMPORAL_CODEC_KEYS: `crash:${generateKey()}`,
     });
     config = loadConfig(env);
     database = await openReadModel(config);

@@ -16,6 +16,7 @@ import { stateQuery, type Actor } from '../../workflows/messages';
 import type { PetitionInput, PetitionSettings, PetitionState } from '../../domain/matter';
 import { Client } from '@temporalio/client';
 import { createTimeSkippingEnv } from './time-skipping';
+import { testClientDataConverter, testWorkerDataConverter } from './codec';
 
 /** A petition test bench on the time-skipping server: real activities on an in-memory PGlite read model. */
 export interface Harness {
@@ -48,6 +49,7 @@ export async function startTestWorker(env: TestWorkflowEnvironment, taskQueue: s
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
+    dataConverter: testWorkerDataConverter(),
     activities: createActivities({ db: database.db, campaign: { temporal: env.client, taskQueue, sweeps: sweepSettingsFrom(loadConfig({ NODE_ENV: 'test' })) } }),
   });
   return { worker, running: worker.run() };
@@ -87,6 +89,7 @@ export async function createHarness(startAt: string, env?: Partial<Record<string
     ? new Client({
         connection: testEnv.connection,
         namespace: testEnv.namespace,
+        dataConverter: testClientDataConverter(),
         interceptors: {
           workflow: [
             {

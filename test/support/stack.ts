@@ -11,6 +11,7 @@ import { startWorker, type RunningWorker } from '../../worker/run';
 import { startApi, type RunningApi } from '../../api/server';
 import { testDatabaseUrl, type TestDatabase } from './postgres';
 import { freePort } from './ports';
+import { generateKey } from '../../lib/codec';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -85,6 +86,9 @@ export async function startStack(): Promise<Stack> {
       RATE_LIMIT_PUBLIC_PER_MINUTE: '100000',
       RATE_LIMIT_RECORD_READS_PER_MINUTE: '100000',
       MAX_EVENT_LOOP_DELAY_MS: '0',
+      // Configured keys, as in production: a retired key that still decrypts, and the active one.
+      TEMPORAL_CODEC_KEYS: `e2e-old:${generateKey()},e2e-new:${generateKey()}`,
+      TEMPORAL_CODEC_ACTIVE_KEY: 'e2e-new',
     });
     database = await openReadModel(config);
     worker = await startWorker({ config, address: temporal!.address, db: database.db });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { registerSearchAttributes } from '../../services/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { executableFor, temporalTestServerPath } from '../../lib/temporal-binaries';
+import { testClientDataConverter } from './codec';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const wrapperScript = join(repoRoot, 'scripts', 'faketime-test-server.sh');
@@ -13,7 +14,8 @@ const wrapperScript = join(repoRoot, 'scripts', 'faketime-test-server.sh');
  * A time-skipping Temporal test environment. With `startAt` (an ISO instant such as '2026-09-20T00:00:00+08:00')
  * the server's clock starts at that instant, so a workflow's `new Date()` and its timers use real 2026 dates;
  * the clock runs on from there, and the server skips ahead whenever a test awaits a workflow's result.
- * Call `teardown()` when done.
+ * Its client encrypts payloads with the test process's codec key (test/support/codec.ts); workers of the suites
+ * use the same key. Call `teardown()` when done.
  */
 export async function createTimeSkippingEnv(startAt?: string): Promise<TestWorkflowEnvironment> {
   const env = await createBareTimeSkippingEnv(startAt);
@@ -25,7 +27,7 @@ export async function createTimeSkippingEnv(startAt?: string): Promise<TestWorkf
 async function createBareTimeSkippingEnv(startAt?: string): Promise<TestWorkflowEnvironment> {
   const serverPath = temporalTestServerPath();
   if (startAt === undefined) {
-    return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableFor(serverPath) } });
+    return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableFor(serverPath) }, client: { dataConverter: testClientDataConverter() } });
   }
 
   const start = new Date(startAt);
@@ -51,6 +53,7 @@ async function createBareTimeSkippingEnv(startAt?: string): Promise<TestWorkflow
     try {
       return await TestWorkflowEnvironment.createTimeSkipping({
         server: { executable: { type: 'existing-path', path: wrapperScript } },
+        client: { dataConverter: testClientDataConverter() },
       });
     } finally {
       for (const [k, v] of Object.entries(saved)) {

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const composeFile = join(repoRoot, 'docker-compose.yml');
 
-const secrets = { JWT_SECRET: 'compose-test-secret-0123456789', POSTGRES_PASSWORD: 'compose-test-password' };
+const secrets = { JWT_SECRET: 'compose-test-secret-0123456789', POSTGRES_PASSWORD: 'compose-test-password', TEMPORAL_CODEC_KEYS: 'k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' };
 
 function findCompose(): string[] | undefined {
   if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
@@ -99,6 +99,12 @@ describe('docker-compose.yml (production shape)', () => {
     const r = compose(composeFile, ['config', '--quiet'], { POSTGRES_PASSWORD: secrets.POSTGRES_PASSWORD });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('JWT_SECRET');
+  });
+
+  it('refuses to start without payload codec keys: payloads are encrypted at rest', () => {
+    const r = compose(composeFile, ['config', '--quiet'], { JWT_SECRET: secrets.JWT_SECRET, POSTGRES_PASSWORD: secrets.POSTGRES_PASSWORD });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('TEMPORAL_CODEC_KEYS');
   });
 
   it('the checker does reject a malformed Compose file (so a pass above means something)', () => {

@@ -7,6 +7,8 @@ import { DEV_SECRET, loadConfig } from '../../config';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const servers = { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/petitions' };
 const secret = 'a-real-secret-0123456789abcdef';
+// Outside development payload codec keys are required too (test/unit/codec.test.ts).
+const codecKeys = { TEMPORAL_CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` };
 
 describe('configuration: a process given servers is not development unless told so', () => {
   it('npm start on the embedded defaults is development: the dev login is on with the development secret', () => {
@@ -23,7 +25,7 @@ describe('configuration: a process given servers is not development unless told 
   });
 
   it('given servers and a real secret, the dev login is off by default', () => {
-    const c = loadConfig({ ...servers, JWT_SECRET: secret });
+    const c = loadConfig({ ...servers, JWT_SECRET: secret, ...codecKeys });
     expect(c).toMatchObject({ development: false, AUTH_DEV_LOGIN: false, JWT_SECRET: secret });
   });
 
@@ -35,7 +37,7 @@ describe('configuration: a process given servers is not development unless told 
   it('NODE_ENV=production refuses the dev login even without servers', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, AUTH_DEV_LOGIN: '1' })).toThrow(/AUTH_DEV_LOGIN/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).AUTH_DEV_LOGIN).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, ...codecKeys }).AUTH_DEV_LOGIN).toBe(false);
   });
 
   it('NODE_ENV=development set explicitly allows a development stack on servers', () => {
@@ -53,6 +55,7 @@ describe('configuration: a process given servers is not development unless told 
     const r = spawnSync(resolve(repoRoot, 'node_modules/.bin/tsx'), [entry], { cwd: repoRoot, env, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/JWT_SECRET: required/);
+    expect(r.stderr).toMatch(/TEMPORAL_CODEC_KEYS: required/);
     const withDevLogin = spawnSync(resolve(repoRoot, 'node_modules/.bin/tsx'), [entry], { cwd: repoRoot, env: { ...env, JWT_SECRET: secret, AUTH_DEV_LOGIN: 'true' }, encoding: 'utf8', timeout: 60_000 });
     expect(withDevLogin.status).toBe(2);
     expect(withDevLogin.stderr).toMatch(/development login is refused/);

@@ -8,6 +8,7 @@ import { Worker, type ReplayResult } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../worker/run';
 import { historyFromJson, petitionWorkflowIdOf } from './history-json';
+import { testWorkerDataConverter } from '../support/codec';
 
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'histories');
 const indexFile = join(dir, 'index.json');
@@ -26,8 +27,9 @@ describe('stored histories replay on the current workflow code', () => {
       const json = JSON.parse(readFileSync(join(dir, file), 'utf8'));
       return { file, workflowId: index[file] ?? petitionWorkflowIdOf(json), history: historyFromJson(json) };
     });
-    // One replay worker for all histories; results come back in order.
-    const replay = Worker.runReplayHistories({ workflowsPath, replayName: 'stored-histories' }, histories);
+    // One replay worker for all histories; results come back in order. It has the payload codec, as every worker
+    // does: the stored histories were recorded before encryption, and the codec passes unencrypted payloads through.
+    const replay = Worker.runReplayHistories({ workflowsPath, replayName: 'stored-histories', dataConverter: testWorkerDataConverter() }, histories);
     let i = 0;
     for await (const result of replay) results.set(histories[i++]!.file, result);
   });

@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import type { clockWorkflow } from '../support/workflows/clock';
+import { testWorkerDataConverter } from '../support/codec';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -22,6 +23,7 @@ describe('time-skipping test environment started on 2026-09-20 (Beijing time)', 
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'clock',
+      dataConverter: testWorkerDataConverter(),
       workflowsPath: fileURLToPath(new URL('../support/workflows/clock.ts', import.meta.url)),
     });
     const realStart = Date.now();

@@ -1137,7 +1137,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live state from its workflow */
+        /** Live state from its workflow: the full record, personal data in clear (read audited) */
         get: {
             parameters: {
                 query?: never;
@@ -3152,7 +3152,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live state from its workflow */
+        /** Live state from its workflow: the full record, personal data in clear (read audited) */
         get: {
             parameters: {
                 query?: never;
@@ -3404,7 +3404,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live state from its workflow */
+        /** Live state from its workflow: the full record, personal data in clear (read audited) */
         get: {
             parameters: {
                 query?: never;
@@ -3679,6 +3679,100 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/codec/decode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decrypt payloads for the Temporal Web UI or CLI (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "x-namespace"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        payloads: {
+                            data?: string | null;
+                            metadata?: {
+                                [key: string]: string;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/codec/encode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Encrypt payloads with the active key (for the Web UI) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "x-namespace"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        payloads: {
+                            data?: string | null;
+                            metadata?: {
+                                [key: string]: string;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

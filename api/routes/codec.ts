@@ -1,0 +1,113 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Payload } from '@temporalio/common';
+import { auditLog } from '../../db/schema';
+import { withinDivision } from '../../domain/access';
+import { codecFor, EncryptionCodec } from '../../lib/codec';
+import { ServiceError } from '../../services/errors';
+import type { ApiDeps } from '../context';
+
+/**
+ * The remote codec endpoint for the Temporal Web UI and CLI (`temporal … --codec-endpoint <api>/codec
+ * --codec-auth "Bearer <token>"`): POST /codec/decode and /codec/encode take and answer `{ payloads: [...] }`,
+ * each payload `{ metadata: { key: base64 }, data: base64 }` (the codec server protocol of the Temporal docs and
+ * the SDK's encryption sample). Behind the bearer token of /api; only users who may read the personal data of every
+ * matter (the codec cannot tell whose payload it is): the decodePayloads roles with the whole city in their
+ * jurisdiction. Every decode is written to the audit log. CORS for the configured Web UI origins.
+ */
+const base64 = z.string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const jsonPayload = z.object({
+  metadata: z.record(z.string().max(200), base64).nullish(),
+  data: base64.nullish(),
+});
+const codecBody = z.object({ payloads: z.array(jsonPayload).max(10_000) });
+type JsonPayload = z.infer<typeof jsonPayload>;
+
+const fromJson = (p: JsonPayload): Payload => ({
+  metadata: p.metadata ? Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])) : {},
+  data: p.data ? new Uint8Array(Buffer.from(p.data, 'base64')) : undefined,
+});
+const toJson = (p: Payload) => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  ...(p.data ? { data: Buffer.from(p.data).toString('base64') } : {}),
+});
+
+/** Origins of the Temporal Web UI allowed to call the endpoint (CODEC_CORS_ORIGINS; in development the dev UI's). */
+export function codecOrigins(config: ApiDeps['config']): string[] {
+  if (config.CODEC_CORS_ORIGINS) return config.CODEC_CORS_ORIGINS;
+  return config.development ? [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`] : [];
+}
+
+const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
+  // On first use: building the app (the OpenAPI export, tests) must not create a development key file.
+  const codec = () => codecFor(deps.config);
+  const origins = new Set(codecOrigins(deps.config));
+
+  // CORS first, so that the UI also reads a 401 or 403; then the token, except on a preflight.
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    if (origin && origins.has(origin)) {
+      reply.header('access-control-allow-origin', origin).header('vary', 'Origin').header('access-control-allow-credentials', 'true');
+    }
+    if (req.method === 'OPTIONS') return;
+    await app.authenticate(req);
+  });
+
+  /** The codec decrypts any matter's payloads: a role that may, with every division of the service in its jurisdiction. */
+  function requireWholeJurisdiction(req: FastifyRequest): void {
+    app.requirePermission(req, 'decodePayloads');
+    const p = req.principal;
+    if (p.role === 'admin') return;
+    const everywhere = app.allDivisions().filter((c) => app.parentOf(c) !== null);
+    if (!p.divisionCode || !everywhere.every((c) => withinDivision(c, p.divisionCode!, app.parentOf))) {
+      throw new ServiceError(403, 'Forbidden', 'decoding payloads needs every matter in your jurisdiction (the codec cannot tell whose payload it is)');
+    }
+  }
+
+  const schema = (summary: string) => ({
+    tags: ['codec'],
+    summary,
+    body: codecBody,
+    headers: z.object({ 'x-namespace': z.string().max(200).optional() }),
+  });
+  const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.headers.origin && origins.has(req.headers.origin)) {
+      reply
+        .header('access-control-allow-methods', 'POST, OPTIONS')
+        .header('access-control-allow-headers', 'authorization, content-type, x-namespace')
+        .header('access-control-max-age', '600');
+    }
+    return reply.code(204).send();
+  };
+  const opts = { bodyLimit: 64 * 1024 * 1024 };
+
+  app.options('/codec/decode', { schema: { hide: true } }, preflight);
+  app.options('/codec/encode', { schema: { hide: true } }, preflight);
+
+  app.post('/codec/decode', { ...opts, schema: schema('Decrypt payloads for the Temporal Web UI or CLI (audited)') }, async (req) => {
+    requireWholeJurisdiction(req);
+    const payloads = req.body.payloads.map(fromJson);
+    const keyIds = [...new Set(payloads.map((p) => EncryptionCodec.keyIdOf(p)).filter((k): k is string => !!k))];
+    let decoded: Payload[];
+    try {
+      decoded = await codec().decode(payloads);
+    } catch (err) {
+      throw new ServiceError(422, 'CodecError', (err as Error).message);
+    }
+    await deps.database.db.insert(auditLog).values({
+      userId: req.principal.id,
+      action: 'codec.decode',
+      caseNo: null,
+      detail: { ip: req.ip, namespace: req.headers['x-namespace'] ?? null, payloads: payloads.length, encrypted: payloads.filter(EncryptionCodec.isEncrypted).length, keyIds },
+    });
+    return { payloads: decoded.map(toJson) };
+  });
+
+  app.post('/codec/encode', { ...opts, schema: schema('Encrypt payloads with the active key (for the Web UI)') }, async (req) => {
+    requireWholeJurisdiction(req);
+    return { payloads: (await codec().encode(req.body.payloads.map(fromJson))).map(toJson) };
+  });
+};
+
+export default routes;
