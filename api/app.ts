@@ -25,6 +25,7 @@ import backlogRoutes from './routes/backlog';
 import leaderRoutes from './routes/leaders';
 import digestRoutes from './routes/digests';
 import workflowRoutes from './routes/workflows';
+import availableCommandRoutes from './routes/available-commands';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -64,6 +65,7 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(deadlineRoutes, { deps, prefix: '/api' });
   await app.register(publicRoutes, { deps });
   await app.register(escalationRoutes, { deps, prefix: '/api' });
+  await app.register(availableCommandRoutes, { deps, prefix: '/api' });
   await app.register(referenceRoutes, { deps, prefix: '/api' });
   await app.register(repeatRoutes, { deps, prefix: '/api' });
   await app.register(measureRoutes, { deps, prefix: '/api' });
