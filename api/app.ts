@@ -26,6 +26,7 @@ import leaderRoutes from './routes/leaders';
 import digestRoutes from './routes/digests';
 import workflowRoutes from './routes/workflows';
 import codecRoutes from './routes/codec';
+import availableCommandRoutes from './routes/available-commands';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -65,6 +66,7 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(deadlineRoutes, { deps, prefix: '/api' });
   await app.register(publicRoutes, { deps });
   await app.register(escalationRoutes, { deps, prefix: '/api' });
+  await app.register(availableCommandRoutes, { deps, prefix: '/api' });
   await app.register(referenceRoutes, { deps, prefix: '/api' });
   await app.register(repeatRoutes, { deps, prefix: '/api' });
   await app.register(measureRoutes, { deps, prefix: '/api' });

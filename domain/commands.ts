@@ -85,6 +85,8 @@ export const reviewDecisionSchema = z.object({
   /** When the decision reached the petitioner (default: the day it was decided): the re-review window runs from it. */
   deliveredOn: isoDate.optional(),
 });
+/** 发出信访预警单: the bureau's own slip for another abnormal risk, with its reason. */
+export const warnSchema = z.object({ reason: z.string().min(5).max(2000) });
 export const hearingSchema = z.object({ action: z.enum(['start', 'end']), date: isoDate.optional(), note: z.string().max(2000).optional() });
 
 export type Forward = z.output<typeof forwardSchema>;

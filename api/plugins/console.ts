@@ -9,6 +9,7 @@ export const consoleDir = resolve(dirname(fileURLToPath(import.meta.url)), '..',
 
 /** Paths the console never owns: the API, the development login, the OpenAPI page, the health checks, the petitioners' page. */
 const serverPaths = /^\/(api|auth|docs|health|public|cx)(\/|$|\?)/;
+const assetPath = /\.(js|mjs|css|map|png|jpe?g|gif|svg|ico|webp|json|txt|xml|webmanifest|woff2?|ttf|html?)$/i;
 
 /**
  * Serves the console at `/` next to the API: its files, and index.html for any other GET outside the server's
@@ -30,7 +31,9 @@ export async function serveConsole(app: FastifyInstance, root = consoleDir): Pro
   });
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    if (req.method === 'GET' && !serverPaths.test(path) && !/\.[a-z0-9]+$/i.test(path)) {
+    // A missing file (a name with an asset's extension) is a 404; any other path is a page of the console — an
+    // escalation's id has dots in it (petition-….investigation.skip-level.V…), so "has a dot" is not "is a file".
+    if (req.method === 'GET' && !serverPaths.test(path) && !assetPath.test(path)) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }
     return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `Route ${req.method}:${path} not found` });

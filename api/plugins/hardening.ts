@@ -22,7 +22,8 @@ export function controlCharacterAt(value: unknown, path = ''): string | undefine
     }
     return undefined;
   }
-  if (value && typeof value === 'object') {
+  // A streamed body (a recording) or a buffer is not walked: a stream's internals are circular (stack overflow).
+  if (value && typeof value === 'object' && typeof (value as { pipe?: unknown }).pipe !== 'function' && !ArrayBuffer.isView(value)) {
     for (const [k, v] of Object.entries(value)) {
       const here = path ? `${path}.${k}` : k;
       if (CONTROL.test(k)) return here;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { visitProblem, visitSchema, type Visit } from '../../domain/triggers';
+import { warnSchema } from '../../domain/commands';
 import { isCollective, isOpen, type Status } from '../../domain/petition';
 import { ServiceError } from '../../services/errors';
 import { submissions } from '../../db/schema';
@@ -64,7 +65,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         summary: 'Issue a warning slip (信访预警单) for another abnormal risk, with the reason',
         params: caseParams,
         headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough(),
-        body: z.object({ reason: z.string().min(5).max(2000) }),
+        body: warnSchema,
       },
     },
     async (req, reply) => {

@@ -2,7 +2,6 @@
 // server, PostgreSQL, the worker and the API serving the built console at `/`. Each page is checked with axe-core
 // and saved as a screenshot under .tmp/screenshots (UPDATE_SCREENSHOTS=1 copies the main three to docs/screenshots).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,8 @@ import type { Page } from 'playwright-core';
 import { and, eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema';
 import { startStack, type Stack } from '../support/stack';
-import { launchBrowser, screenshot, seriousA11yViolations, type TestBrowser } from '../support/browser';
+import { launchBrowser, screenshot, type TestBrowser } from '../support/browser';
+import { choose, expectAccessible, poll, shot, signIn as signInAt } from '../support/console';
 import { eventually, sampleBody, uniqueIdNumber } from '../support/api';
 // @ts-expect-error -- a plain ES module script without type declarations
 import { firstLoad } from '../../scripts/web-size.mjs';
@@ -31,44 +31,14 @@ async function apiGet<T>(path: string, userId: string): Promise<T> {
   if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
+const signIn = (page: Page, userId: string) => signInAt(page, stack.url, userId);
+
 /** Registers through the API (as a second registrar desk would) and waits until the matter is in triage. */
 async function registerViaApi(userId: string, patch: Record<string, unknown>): Promise<string> {
   const res = await stack.call<{ caseNo: string }>('POST', '/api/petitions', await token(userId), sampleBody(patch));
   if (res.status !== 201) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
   await eventually(async () => ((await apiGet<{ status: string }>(`/api/petitions/${res.body.caseNo}?personalData=masked`, 'admin')).status === 'TRIAGE' ? true : undefined), 'triage');
   return res.body.caseNo;
-}
-
-async function signIn(page: Page, userId: string): Promise<void> {
-  await page.goto(`${stack.url}/login`);
-  await page.locator(`[data-user="${userId}"]`).click();
-  await page.waitForURL(`${stack.url}/`);
-}
-
-/** Picks an option of an antd Select by its label, with the keyboard: focus, type, Enter. */
-async function choose(page: Page, label: string, option: string): Promise<void> {
-  const box = page.getByLabel(label, { exact: true });
-  await box.focus();
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.type(option);
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-/** Retries a check until it holds (the page and the workflows catch up; a loaded CI machine is slow), for up to 40 s. */
-const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 40_000, interval: 250 });
-
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  const violations = await seriousA11yViolations(page);
-  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
-async function shot(page: Page, name: string, docs = false, fullPage = true): Promise<void> {
-  const path = await screenshot(page, name, fullPage);
-  if (docs && process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync(join(repoRoot, 'docs', 'screenshots'), { recursive: true });
-    copyFileSync(path, join(repoRoot, 'docs', 'screenshots', `${name}.png`));
-  }
 }
 
 beforeAll(async () => {
@@ -255,7 +225,8 @@ describe('the console', () => {
     expect(replied.total).toBeGreaterThanOrEqual(1);
     await poll(() => page.getByTestId('status-TRIAGE').textContent()).toBe(String(triage.total));
     expect(await page.getByTestId('status-REPLIED').textContent()).toBe(String(replied.total));
-    await shot(page, 'dashboard', true);
+    // (The README's dashboard picture, with the campaign's measures, is taken by test/browser/campaign.test.ts.)
+    await shot(page, 'dashboard-figures');
     await expectAccessible(page, 'dashboard');
 
     await page.getByTestId('status-REPLIED').click();

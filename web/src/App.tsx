@@ -11,9 +11,11 @@ import { Matters } from './pages/Matters';
 import { NoticePrint } from './pages/NoticePrint';
 import { Escalations } from './pages/Escalations';
 import { CalendarAdmin } from './pages/CalendarAdmin';
+import { EscalationDetail } from './pages/EscalationDetail';
 
 // ECharts is large: the dashboard loads it when opened, so the first load stays small.
 const Dashboard = lazy(() => import('./pages/Dashboard'));
+const Campaign = lazy(() => import('./pages/Campaign'));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const location = useLocation();
@@ -32,11 +34,20 @@ export function App() {
         <Route path="/matters" element={<Matters />} />
         <Route path="/matters/:caseNo" element={<MatterPage />} />
         <Route path="/escalations/:kind?" element={<Escalations />} />
+        <Route path="/escalations/:kind/:id" element={<EscalationDetail />} />
         <Route
           path="/dashboard"
           element={
             <Suspense fallback={<Spin tip="正在加载图表…" fullscreen />}>
               <Dashboard />
+            </Suspense>
+          }
+        />
+        <Route
+          path="/campaign/:tab?"
+          element={
+            <Suspense fallback={<Spin tip="正在加载…" fullscreen />}>
+              <Campaign />
             </Suspense>
           }
         />

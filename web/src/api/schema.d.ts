@@ -901,6 +901,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/escalations/{id}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The steps this user may record on the escalation now, from its live state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            commands: {
+                                explanationNo?: number;
+                                /** @enum {string} */
+                                name: "explain" | "participants" | "session" | "recording" | "archive" | "conclude";
+                                zh: string;
+                            }[];
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            status: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/group-issues": {
         parameters: {
             query?: never;
@@ -1903,6 +1952,54 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/petitions/{caseNo}/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The commands this user may give on the matter in its current status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseNo: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            commands: {
+                                /** @enum {string} */
+                                name: "forward" | "route" | "notAccept" | "link" | "accept" | "object" | "extend" | "meet1" | "meet2" | "meet3" | "reply" | "evaluate" | "returnVisit" | "sendBack" | "requestReview" | "requestReReview" | "decideReview" | "decideReReview" | "hearing" | "warn";
+                                zh: string;
+                            }[];
+                            /** @description the status of the matter (statuses of domain/petition.ts) */
+                            status: string;
+                            unitId: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

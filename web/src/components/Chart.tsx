@@ -1,10 +1,10 @@
 import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
 import { BarChart, GaugeChart, LineChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent, TitleComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, TitleComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, GaugeChart, LineChart, GridComponent, TooltipComponent, TitleComponent, CanvasRenderer]);
+echarts.use([BarChart, GaugeChart, LineChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, TitleComponent, CanvasRenderer]);
 
 /** An ECharts chart; `onClick` gets the clicked item's name (for drill-down). `label` describes it to screen readers. */
 export function Chart({ option, label, height = 280, onClick }: { option: echarts.EChartsCoreOption; label: string; height?: number; onClick?: (name: string, dataIndex: number) => void }) {

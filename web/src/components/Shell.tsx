@@ -20,6 +20,7 @@ export function Shell() {
     { key: '/matters', label: <Link to="/matters">信访事项</Link> },
     { key: '/escalations', label: <Link to="/escalations/warning-slips">预警与督查</Link> },
     may({ role }, 'readMeasures') ? { key: '/dashboard', label: <Link to="/dashboard">督办</Link> } : null,
+    may({ role }, 'readMeasures') ? { key: '/campaign', label: <Link to="/campaign/listings">挂牌与积案</Link> } : null,
     may({ role }, 'admin') ? { key: '/admin/calendar', label: <Link to="/admin/calendar">工作日历</Link> } : null,
   ].filter((x) => x !== null);
   const selected = items.map((i) => i.key).filter((k) => (k === '/' ? pathname === '/' : pathname.startsWith(k)));

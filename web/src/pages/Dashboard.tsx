@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Row, Statistic, Table, Typography } from 'antd';
+import { Button, Card, Col, Divider, Row, Statistic, Table, Typography } from 'antd';
 import { Link, useNavigate } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { statuses } from '../../../domain/petition';
@@ -12,6 +12,7 @@ import { label, statusLabels } from '../labels';
 import { useReference } from '../reference';
 import { loadSession } from '../session';
 import { Chart } from '../components/Chart';
+import { Measures } from '../components/Measures';
 import { ErrorState, Loading } from '../components/States';
 
 type Query = NonNullable<paths['/api/petitions']['get']['parameters']['query']>;
@@ -33,8 +34,7 @@ interface Figures {
 
 /**
  * 督办: figures of the matters in the supervisor's jurisdiction, each from the list API's totals, so every figure
- * drills down to the list that makes it. The campaign's measures against their targets (GET /api/measures, issue 8)
- * are not on main yet; when they land, their gauges and trends belong here.
+ * drills down to the list that makes it; above them the campaign's measures against their targets (components/Measures).
  */
 export default function Dashboard() {
   const session = loadSession()!;
@@ -102,8 +102,10 @@ export default function Dashboard() {
   const shownStatuses = f.byStatus.filter((s) => s.n > 0);
 
   return (
-    <Card title={title} extra={<Button onClick={() => exportCsv(f)}>导出 CSV</Button>}>
-      <Alert type="info" showIcon style={{ marginBottom: 16 }} message="以下数字来自信访事项列表的实时统计；活动考核指标（目标对比）待指标接口上线后在此显示。" />
+    <Card title={title} extra={<Button onClick={() => exportCsv(f)}>导出实时统计 CSV</Button>}>
+      <Measures />
+      <Divider />
+      <Typography.Title level={2} style={{ fontSize: 16 }}>在办事项（实时）</Typography.Title>
       <Row gutter={16}>
         <Col xs={24} md={6}>
           <Link to={drill({ open: 'true' })}><Statistic title="未办结事项" value={f.open} /></Link>

@@ -5,8 +5,10 @@ import { Link, useParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { api, unwrap } from '../api/client';
 import type { CommandAnswer, DeadlineRow, MaskedPetitioner, MatterDetail } from '../api/types';
-import { commandsFor, type CommandSpec } from '../commands';
+import { commandsNamed, type CommandSpec } from '../commands';
 import { CommandForm } from '../components/CommandForm';
+import { DeadlineExplain } from '../components/DeadlineExplain';
+import { MatterEscalations } from '../components/MatterEscalations';
 import { ErrorState, Loading } from '../components/States';
 import {
   categoryLabels,
@@ -23,7 +25,6 @@ import {
   taskLabel,
 } from '../labels';
 import { useNames } from '../reference';
-import { loadSession } from '../session';
 
 /** How a limit was counted, in words (the policy stored with the deadline). */
 export function explainDeadline(d: DeadlineRow): string {
@@ -42,20 +43,26 @@ const fetchMatter = (caseNo: string, personalData: 'full' | 'masked') =>
 /** The matter: header, deadlines, timeline, petitioners (masked until an audited click), notices and the commands. */
 export function MatterPage() {
   const { caseNo = '' } = useParams();
-  const session = loadSession()!;
   const names = useNames();
   const queryClient = useQueryClient();
   const { modal } = App.useApp();
   // Just registered: the workflow projects its first step within moments; look again until it has.
-  const matter = useQuery({ queryKey: ['matter', caseNo], queryFn: () => fetchMatter(caseNo, 'masked'), refetchInterval: (q) => (q.state.data?.status === 'REGISTERED' ? 1000 : false) });
-  const full = useMutation({ mutationFn: () => fetchMatter(caseNo, 'full') });
   const [open, setOpen] = useState<CommandSpec | null>(null);
   const [result, setResult] = useState<{ command: string; answer: CommandAnswer } | null>(null);
+  // Just registered, or a command answered with a status the read model has not projected yet: look again until it has.
+  const matter = useQuery({
+    queryKey: ['matter', caseNo],
+    queryFn: () => fetchMatter(caseNo, 'masked'),
+    refetchInterval: (q) => (q.state.data?.status === 'REGISTERED' || (result && q.state.data && q.state.data.status !== result.answer.status) ? 1000 : false),
+  });
+  // The commands this user may give now, as the API answers them (the state machine's table).
+  const available = useQuery({ queryKey: ['matter-commands', caseNo, matter.data?.status, matter.data?.unitId], queryFn: () => unwrap(api.GET('/api/petitions/{caseNo}/commands', { params: { path: { caseNo } } })), enabled: !!matter.data });
+  const full = useMutation({ mutationFn: () => fetchMatter(caseNo, 'full') });
 
   if (matter.isPending) return <Card><Loading rows={8} /></Card>;
   if (matter.isError) return <Card><ErrorState error={matter.error} onRetry={() => void matter.refetch()} /></Card>;
   const m = matter.data;
-  const commands = commandsFor(session.user, m);
+  const commands = commandsNamed(available.data?.commands.map((c) => c.name) ?? []);
   const petitioners: MaskedPetitioner[] = (full.data?.petitioners as MaskedPetitioner[] | undefined) ?? m.petitioners;
   const limitName = (key: string) => m.deadlines.find((d) => d.key === key)?.policy.label.split(' ')[0] ?? key;
   const current = m.deadlines.find((d) => d.key === m.currentDeadlineKey && (d.status === 'pending' || d.status === 'missed'));
@@ -101,7 +108,7 @@ export function MatterPage() {
             待办：{m.tasks.map((t) => `${taskLabel(t.kind)}（${t.detail}）`).join('；')}
           </Typography.Paragraph>
         ) : null}
-        {commands.length ? (
+        {available.isError ? <ErrorState error={available.error} onRetry={() => void available.refetch()} /> : available.isPending ? <Loading rows={1} /> : commands.length ? (
           <Space wrap>
             {commands.map((c) => (
               <Button key={c.transition} type={c.danger ? 'default' : 'primary'} danger={c.danger} onClick={() => setOpen(c)}>
@@ -121,6 +128,11 @@ export function MatterPage() {
           pagination={false}
           dataSource={m.deadlines}
           locale={{ emptyText: '尚无期限' }}
+          expandable={{
+            columnTitle: '逐日',
+            expandRowByClick: false,
+            expandedRowRender: (d) => <DeadlineExplain limit={d.key} start={d.startDate} days={d.policy.days} dueDate={d.dueDate} />,
+          }}
           columns={[
             { title: '期限', dataIndex: ['policy', 'label'], render: (l: string) => l.split(' ')[0] },
             { title: '届满日', dataIndex: 'dueDate', width: 110 },
@@ -131,6 +143,8 @@ export function MatterPage() {
           ]}
         />
       </Card>
+
+      <MatterEscalations caseNo={m.caseNo} watch={!!result} />
 
       <Card
         title={<Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>信访人</Typography.Title>}
@@ -200,15 +214,20 @@ export function MatterPage() {
       </Card>
 
       {open ? (
-        <CommandForm
-          caseNo={m.caseNo}
+        <CommandForm<CommandAnswer>
           spec={open}
+          send={(body) =>
+            // The path is one of the generated client's command routes; the body was checked against the API's schema.
+            unwrap<CommandAnswer>(api.POST(`/api/petitions/{caseNo}/${open.path}` as '/api/petitions/{caseNo}/accept', { params: { path: { caseNo: m.caseNo } }, body: body as never }))
+          }
           onClose={() => setOpen(null)}
           onDone={(answer) => {
             setResult({ command: open.label, answer });
             setOpen(null);
             full.reset();
             void queryClient.invalidateQueries({ queryKey: ['matter', caseNo] });
+            void queryClient.invalidateQueries({ queryKey: ['matter-commands', caseNo] });
+            void queryClient.invalidateQueries({ queryKey: ['matter-escalations', caseNo] });
             void queryClient.invalidateQueries({ queryKey: ['tasks'] });
           }}
         />
