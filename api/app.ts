@@ -1,10 +1,11 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import auth from './plugins/auth';
 import hardening from './plugins/hardening';
 import { errorHandler } from './errors';
+import declaredErrors from './responses';
 import type { ApiDeps } from './context';
 import healthRoutes from './routes/health';
 import authRoutes from './routes/auth';
@@ -43,7 +44,11 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Named schemas (the shared error body) as components, referred to by every route.
+    transformObject: jsonSchemaTransformObject,
   });
+  // Every documented route declares the errors its shape implies (api/responses.ts); routes add their own.
+  await app.register(declaredErrors);
   await app.register(hardening, { deps });
   await app.register(auth, { deps });
   await app.register(swaggerUi, {

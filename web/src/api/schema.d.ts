@@ -23,12 +23,90 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description this file was imported before: nothing new */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description imported: the cases and their workflows */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -45,6 +123,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The working-day calendar’s single overrides */
         get: {
             parameters: {
                 query?: never;
@@ -59,7 +138,56 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                date: string;
+                                /** @enum {string} */
+                                kind: "workday" | "holiday";
+                                name: string | null;
+                                source: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -75,6 +203,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         overrides: {
+                            /** Format: date */
                             date: string;
                             /** @enum {string} */
                             kind: "workday" | "holiday";
@@ -86,11 +215,70 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description days saved */
+                            saved: number;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -122,7 +310,58 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            years: {
+                                complete: boolean;
+                                declaredAt: string | null;
+                                declaredBy: string | null;
+                                /** @description where the year is known from: the package, or an import */
+                                knownFrom: string | null;
+                                overrides: number;
+                                sourceDocument: string | null;
+                                /** @description limits of open matters waiting for this year */
+                                waitingLimits: number;
+                                year: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -163,9 +402,11 @@ export interface paths {
                         complete?: boolean;
                         /** @description each holiday as a range of days off, weekends inside it included */
                         holidays: {
+                            /** Format: date */
                             from: string;
                             /** @description e.g. 春节 */
                             name: string;
+                            /** Format: date */
                             to: string;
                         }[];
                         /** @description the State Council notice, e.g. 国办发明电〔2026〕N号 */
@@ -175,6 +416,7 @@ export interface paths {
                          * @default []
                          */
                         workdays?: {
+                            /** Format: date */
                             date: string;
                             /** @description the holiday it makes up for, e.g. 春节 */
                             name: string;
@@ -183,12 +425,79 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description saved: the year, whether it is complete, how many waiting matters were told */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -230,7 +539,75 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            unlocked: true;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -265,12 +642,86 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                areaName: string | null;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                assignedOn: string;
+                                assigningBody: string | null;
+                                /** @enum {string} */
+                                assigningLevel: "national" | "province" | "city" | "county";
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                closedOn: string | null;
+                                closureCategory: string | null;
+                                divisionCode: string;
+                                /** @description 三跨三分离 flags */
+                                flags: unknown;
+                                id: string;
+                                lastSeq: number;
+                                leaderId: string | null;
+                                leaderMissing: boolean;
+                                /** @description 包案 leader */
+                                leaderName: string | null;
+                                reason: string | null;
+                                reopenCount: number;
+                                /** @enum {string} */
+                                source: "new_backlog" | "central_assignment" | "import";
+                                /** @enum {string} */
+                                status: "open" | "closed";
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                targetDate: string | null;
+                                unitId: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                workflowId: string;
+                            }[];
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -288,6 +739,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         assignedOn: string;
                         assigningBody: string;
                         /** @enum {string} */
@@ -311,18 +763,105 @@ export interface paths {
                         };
                         leaderName?: string;
                         reason: string;
+                        /** Format: date */
                         targetDate?: string;
                         unitId?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description assigned: the backlog case and its workflow */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -357,12 +896,81 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            byLeader: {
+                                assigned: number;
+                                closed: number;
+                                leader: string | null;
+                                reopened: number;
+                            }[];
+                            divisionCode: string;
+                            levels: {
+                                assigned: number | null;
+                                closed: number;
+                                /** @enum {string} */
+                                level: "national" | "province" | "city";
+                                rate: number | null;
+                                /** @enum {string} */
+                                status: "met" | "not_met" | "no_data";
+                                target: number | null;
+                            }[];
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            to: string;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -398,7 +1006,101 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaName: string | null;
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            assignedOn: string;
+                            assigningBody: string | null;
+                            /** @enum {string} */
+                            assigningLevel: "national" | "province" | "city" | "county";
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            closedOn: string | null;
+                            closureCategory: string | null;
+                            divisionCode: string;
+                            /** @description 三跨三分离 flags */
+                            flags: unknown;
+                            id: string;
+                            lastSeq: number;
+                            leaderId: string | null;
+                            leaderMissing: boolean;
+                            /** @description 包案 leader */
+                            leaderName: string | null;
+                            reason: string | null;
+                            reopenCount: number;
+                            /** @enum {string} */
+                            source: "new_backlog" | "central_assignment" | "import";
+                            /** @description the backlog case's workflow snapshot */
+                            state: unknown;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            targetDate: string | null;
+                            timeline: {
+                                actor: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                caseNo: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                id: string;
+                                seq: number;
+                                /** @description the workflow that wrote it: the matter, or one of its escalations */
+                                stream: string;
+                                type: string;
+                            }[];
+                            unitId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -432,6 +1134,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         /** @default false */
                         metPetitioner?: boolean;
@@ -440,12 +1143,97 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -479,6 +1267,7 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         category: "solved" | "explained" | "assisted" | "handled_by_law";
+                        /** Format: date */
                         closedOn: string;
                         /** @description documents that show the category was achieved */
                         evidence: string[];
@@ -487,12 +1276,97 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -524,6 +1398,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         /** @enum {string} */
                         kind: "document" | "meeting";
@@ -538,12 +1413,97 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -591,6 +1551,7 @@ export interface paths {
                             residenceMatterSeparated?: boolean;
                         };
                         leaderName?: string;
+                        /** Format: date */
                         targetDate?: string;
                         /** @description 专班 members */
                         team?: {
@@ -601,12 +1562,97 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -645,12 +1691,97 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -684,17 +1815,86 @@ export interface paths {
                     "application/json": {
                         caseNo?: string;
                         note: string;
+                        /** Format: date */
                         on: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description the reopening was sent to the case’s workflow */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            accepted: true;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -726,6 +1926,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         findings: string;
                         recommendations: string[];
@@ -736,12 +1937,97 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -775,12 +2061,61 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the due date with its explanation: days skipped, make-up working days, the legal basis */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -813,12 +2148,54 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -837,6 +2214,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One digest */
         get: {
             parameters: {
                 query?: never;
@@ -848,12 +2226,61 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the digest */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -884,12 +2311,68 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the report, ready to print */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -908,6 +2391,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Group issues in your jurisdiction */
         get: {
             parameters: {
                 query?: {
@@ -920,12 +2404,54 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -951,12 +2477,79 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description the group issue with its matters */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -973,6 +2566,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A group issue with its matters */
         get: {
             parameters: {
                 query?: never;
@@ -984,12 +2578,61 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the group issue with its matters */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1024,18 +2667,104 @@ export interface paths {
                 content: {
                     "application/json": {
                         caseNos: string[];
+                        /** Format: date */
                         decidedOn: string;
                         decision: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description the batch and the group issue */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1072,12 +2801,88 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the group issue with its matters */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1113,12 +2918,74 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseNo: string;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                divisionCode: string;
+                                /** Format: date-time */
+                                dueAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "warning_slip" | "three_party_review" | "investigation";
+                                /** Format: date-time */
+                                openedAt: string;
+                                overdue: boolean;
+                                /** @enum {string} */
+                                status: "open" | "completed" | "closed";
+                                trigger: string;
+                                unitId: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1143,18 +3010,135 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the escalation's live state from its workflow */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1179,8 +3163,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -1196,12 +3183,164 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state: closed */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1236,12 +3375,63 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1260,17 +3450,95 @@ export interface paths {
                         caseNos: string[];
                         instruction: string;
                         leaderId: string;
+                        /** Format: date */
                         reviewedOn: string;
                     };
                 };
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNos: string[];
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1287,6 +3555,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Leaders in your jurisdiction */
         get: {
             parameters: {
                 query?: {
@@ -1298,12 +3567,54 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1332,12 +3643,88 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description the leader */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1366,12 +3753,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the listings */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1410,12 +3837,97 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the listing’s new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1452,12 +3964,117 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            baselineYear: number;
+                            divisionCode: string;
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            from: string;
+                            items: ({
+                                baseline: {
+                                    /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                    from: string;
+                                    /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                    to: string;
+                                    value: number | null;
+                                    year: number;
+                                } | null;
+                                breakdown: {
+                                    [key: string]: {
+                                        denominator: number | null;
+                                        numerator: number;
+                                    };
+                                };
+                                denominator: number | null;
+                                formula: {
+                                    denominator: string | null;
+                                    jurisdiction: string;
+                                    numerator: string;
+                                    period: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                key: string;
+                                /** @enum {string} */
+                                kind: "count" | "rate";
+                                name: string;
+                                numerator: number;
+                                series: {
+                                    denominator: number | null;
+                                    month: string;
+                                    numerator: number;
+                                    value: number | null;
+                                }[];
+                                status: string;
+                                target: ({
+                                    /** @enum {string} */
+                                    kind: "atLeast" | "reduction";
+                                    percent?: number;
+                                    value?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                targetValue: number | null;
+                                value: number | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            to: string;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1491,7 +4108,66 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: ({
+                                denominator?: string;
+                                jurisdiction: string;
+                                key: string;
+                                /** @enum {string} */
+                                kind: "count" | "rate";
+                                name: string;
+                                numerator: string;
+                                period: string;
+                                target?: {
+                                    /** @enum {string} */
+                                    kind: "atLeast" | "reduction";
+                                    percent?: number;
+                                    value?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1523,6 +4199,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description a measure key (GET /api/measures-catalogue), e.g. leader_review_rate */
                     key: string;
                 };
                 cookie?: never;
@@ -1534,7 +4211,102 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            baseline: {
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                from: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                to: string;
+                                value: number | null;
+                                year: number;
+                            } | null;
+                            breakdown: {
+                                [key: string]: {
+                                    denominator: number | null;
+                                    numerator: number;
+                                };
+                            };
+                            denominator: number | null;
+                            formula: {
+                                denominator: string | null;
+                                jurisdiction: string;
+                                numerator: string;
+                                period: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            key: string;
+                            /** @enum {string} */
+                            kind: "count" | "rate";
+                            name: string;
+                            numerator: number;
+                            series: {
+                                denominator: number | null;
+                                month: string;
+                                numerator: number;
+                                value: number | null;
+                            }[];
+                            status: string;
+                            target: ({
+                                /** @enum {string} */
+                                kind: "atLeast" | "reduction";
+                                percent?: number;
+                                value?: number;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            targetValue: number | null;
+                            value: number | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1570,18 +4342,91 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description a measure key (GET /api/measures-catalogue), e.g. leader_review_rate */
                     key: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            divisionCode: string;
+                            formula: string;
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            from: string;
+                            items: {
+                                caseNo: string | null;
+                                cat: string | null;
+                                den: number | null;
+                                divisionCode: string | null;
+                                num: number;
+                                ref: string;
+                                registeredAt: string | null;
+                                status: string | null;
+                                unitId: string | null;
+                            }[];
+                            key: string;
+                            name: string;
+                            /** @enum {string} */
+                            side: "numerator" | "denominator";
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            to: string;
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1600,11 +4445,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A written notice of a matter */
         get: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the notice id, e.g. LS2026112700001-N3 */
                     id: string;
                 };
                 cookie?: never;
@@ -1616,7 +4463,64 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            body: string;
+                            caseNo: string;
+                            id: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            issuedBy: string | null;
+                            kind: string;
+                            legalBasis: string | null;
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1641,18 +4545,66 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the notice id, e.g. LS2026112700001-N3 */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the notice, ready to print */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1705,12 +4657,91 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseNo: string;
+                                category: string;
+                                channel: string;
+                                /** @description the limit the matter runs against now */
+                                currentDeadline: {
+                                    /** @description an instant, ISO 8601 (UTC) */
+                                    dueAt: string | null;
+                                    key: string;
+                                } | null;
+                                divisionCode: string;
+                                open: boolean;
+                                overdue: boolean;
+                                personsCount: number;
+                                petitioners: {
+                                    idNumber: string | null;
+                                    main: boolean;
+                                    name: string;
+                                    phone: string | null;
+                                }[];
+                                /** @description an instant, ISO 8601 (UTC) */
+                                receivedAt: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                registeredAt: string;
+                                source: string;
+                                status: string;
+                                /** @description the first 120 characters */
+                                summary: string;
+                                unitId: string | null;
+                            }[];
+                            /** @description pass as ?cursor= for the next page; null on the last page */
+                            nextCursor: string | null;
+                            /** @description null when the page was asked for by cursor */
+                            page: number | null;
+                            pageSize: number;
+                            total: number;
+                            /** @description false: total is the database’s estimate (beyond the exact-count bound) */
+                            totalExact: boolean;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1769,6 +4800,7 @@ export interface paths {
                         /** @default false */
                         jointSignature?: boolean;
                         leaderReception?: {
+                            /** Format: date */
                             date: string;
                             leaderName: string;
                         };
@@ -1794,8 +4826,11 @@ export interface paths {
                         }[];
                         /** @enum {string} */
                         purpose: "complaint" | "request" | "suggestion" | "report" | "opinion";
-                        /** @description when the body received it (at most 90 days ago, not in the future) */
-                        receivedAt?: string & (string);
+                        /**
+                         * Format: date-time
+                         * @description when the body received it (at most 90 days ago, not in the future)
+                         */
+                        receivedAt?: string;
                         /**
                          * @default direct
                          * @enum {string}
@@ -1810,12 +4845,132 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description linked to an open matter (or a retry with the same Idempotency-Key) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @enum {string} */
+                            outcome: "registered" | "linked";
+                            /** @description open matters of the same petitioner */
+                            possibleRepeats: {
+                                caseNo: string;
+                                registeredAt: string;
+                                status: string;
+                            }[];
+                            /** @description 查询码, on a new registration */
+                            queryCode?: string;
+                            submissionId?: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description registered; its workflow started */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @enum {string} */
+                            outcome: "registered" | "linked";
+                            /** @description open matters of the same petitioner */
+                            possibleRepeats: {
+                                caseNo: string;
+                                registeredAt: string;
+                                status: string;
+                            }[];
+                            /** @description 查询码, on a new registration */
+                            queryCode?: string;
+                            submissionId?: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1841,6 +4996,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -1852,7 +5008,194 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            category: string;
+                            channel: string;
+                            currentDeadlineKey: string | null;
+                            /** Format: date-time */
+                            currentDueAt: string | null;
+                            deadlines: {
+                                caseNo: string;
+                                /** @description how the limit was counted, in Chinese (holidays skipped, make-up working days) */
+                                description: string;
+                                /** Format: date-time */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                /** Format: date-time */
+                                escalatedAt: string | null;
+                                id: string;
+                                key: string;
+                                policy: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            }[];
+                            divisionCode: string;
+                            /** @description 首接责任: who received it first */
+                            firstReceiver: string;
+                            flags: {
+                                [key: string]: boolean;
+                            };
+                            /** @description the rest of the intake record (attachments, accused units, leader reception …) */
+                            intake: {
+                                [key: string]: unknown;
+                            };
+                            linkedTo: string | null;
+                            notices: {
+                                id: string;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                kind: string;
+                                legalBasis: string | null;
+                                title: string;
+                            }[];
+                            open: boolean;
+                            overdue: boolean;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
+                            personsCount: number;
+                            petitioners: {
+                                address?: string;
+                                addressCode?: string;
+                                idNumber?: string | null;
+                                /** @enum {string} */
+                                idType?: "resident_id" | "passport" | "other";
+                                main?: boolean;
+                                name: string;
+                                phone?: string | null;
+                            }[];
+                            purpose: string;
+                            /** @description 查询码 printed on the receipt */
+                            queryCode: string;
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /** Format: date-time */
+                            registeredAt: string;
+                            registeredBy: string;
+                            source: string;
+                            status: string;
+                            submissions: {
+                                caseNo: string;
+                                channel: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                initial: boolean;
+                                /** @description who brought this submission */
+                                petitioners: {
+                                    address?: string;
+                                    addressCode?: string;
+                                    idNumber?: string | null;
+                                    /** @enum {string} */
+                                    idType?: "resident_id" | "passport" | "other";
+                                    main?: boolean;
+                                    name: string;
+                                    phone?: string | null;
+                                }[];
+                                /** Format: date-time */
+                                receivedAt: string;
+                                registeredBy: string;
+                                source: string;
+                                summary: string;
+                            }[];
+                            summary: string;
+                            tasks: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            timeline: {
+                                actor: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                caseNo: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                id: string;
+                                seq: number;
+                                /** @description the workflow that wrote it: the matter, or one of its escalations */
+                                stream: string;
+                                type: string;
+                            }[];
+                            unitId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1881,6 +5224,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -1888,18 +5232,143 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         acceptedOn?: string;
                         note?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1926,6 +5395,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -1935,6 +5405,7 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         bureau: "satisfied" | "basically_satisfied" | "unsatisfied";
+                        /** Format: date */
                         evaluatedOn?: string;
                         /** @enum {string} */
                         method?: "phone" | "visit" | "letter" | "query_code";
@@ -1945,12 +5416,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1977,6 +5572,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -1990,12 +5586,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2022,6 +5742,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2037,12 +5758,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2069,6 +5914,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2078,18 +5924,143 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         action: "start" | "end";
+                        /** Format: date */
                         date?: string;
                         note?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2116,6 +6087,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2128,12 +6100,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2160,6 +6256,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2167,6 +6264,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date?: string;
                         evidence?: string[];
                         exemption?: string;
@@ -2178,12 +6276,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2210,6 +6432,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2222,12 +6445,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2254,6 +6601,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2261,18 +6609,143 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         objectedOn?: string;
                         reason: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2299,6 +6772,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2306,8 +6780,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         decidedOn?: string;
                         decision: string;
+                        /** Format: date */
                         deliveredOn?: string;
                         /** @enum {string} */
                         outcome: "upheld" | "changed" | "revoked";
@@ -2315,12 +6791,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2347,6 +6947,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2355,17 +6956,142 @@ export interface paths {
                 content: {
                     "application/json": {
                         grounds: string;
+                        /** Format: date */
                         requestedOn?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2392,6 +7118,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2399,6 +7126,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         deliveredOn?: string;
                         /** @enum {string} */
                         deliveryMethod: "in_person" | "post" | "online" | "sms";
@@ -2410,12 +7138,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2442,6 +7294,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2449,18 +7302,143 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date?: string;
                         notes: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2487,6 +7465,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2494,8 +7473,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         decidedOn?: string;
                         decision: string;
+                        /** Format: date */
                         deliveredOn?: string;
                         /** @enum {string} */
                         outcome: "upheld" | "changed" | "revoked";
@@ -2503,12 +7484,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2535,6 +7640,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2543,17 +7649,142 @@ export interface paths {
                 content: {
                     "application/json": {
                         grounds: string;
+                        /** Format: date */
                         requestedOn?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2580,6 +7811,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2595,12 +7827,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2627,6 +7983,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2639,12 +7996,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2667,18 +8148,107 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the matter's live state from its workflow (domain/matter.ts PetitionState) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2707,6 +8277,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2719,8 +8290,11 @@ export interface paths {
                          * @default false
                          */
                         abnormalInBeijing?: boolean;
-                        /** @description when the visit took place */
-                        at: string & (string);
+                        /**
+                         * Format: date-time
+                         * @description when the visit took place
+                         */
+                        at: string;
                         /** @description 集体访; defaults to persons ≥ 5 */
                         collective?: boolean;
                         /** @enum {string} */
@@ -2733,12 +8307,98 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description recorded; the campaign triggers follow from it */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            visitId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2765,6 +8425,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2777,12 +8438,136 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description issued: the matter’s new state */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2838,6 +8623,60 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2866,6 +8705,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         heldOn: string;
                         leaderId: string;
                         /**
@@ -2886,11 +8726,98 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            linked: string[];
+                            registered: string[];
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2925,12 +8852,63 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2982,6 +8960,42 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3009,12 +9023,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description each schedule with its next and recent runs */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3052,7 +9106,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3090,6 +9144,44 @@ export interface paths {
                             }[];
                             nextCursor: string | null;
                         };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3128,12 +9220,83 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseNo: string;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                divisionCode: string;
+                                /** Format: date-time */
+                                dueAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "warning_slip" | "three_party_review" | "investigation";
+                                /** Format: date-time */
+                                openedAt: string;
+                                overdue: boolean;
+                                /** @enum {string} */
+                                status: "open" | "completed" | "closed";
+                                trigger: string;
+                                unitId: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3158,18 +9321,144 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the escalation's live state from its workflow */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3194,8 +9483,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -3206,17 +9498,170 @@ export interface paths {
                         /** @default 丽水市信访工作联席会议办公室 */
                         office?: string;
                         receiptNo: string;
+                        /** Format: date */
                         receivedOn: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3239,8 +9684,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -3256,12 +9704,164 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3288,18 +9888,171 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the new state, with the recording’s size and sha256 */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3322,8 +10075,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -3331,6 +10087,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         notes: string;
                         petitionersPresent: string[];
@@ -3339,12 +10096,164 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3380,12 +10289,74 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseNo: string;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                divisionCode: string;
+                                /** Format: date-time */
+                                dueAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "warning_slip" | "three_party_review" | "investigation";
+                                /** Format: date-time */
+                                openedAt: string;
+                                overdue: boolean;
+                                /** @enum {string} */
+                                status: "open" | "completed" | "closed";
+                                trigger: string;
+                                unitId: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3410,18 +10381,135 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the escalation's live state from its workflow */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3446,8 +10534,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -3461,12 +10552,164 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3499,17 +10742,86 @@ export interface paths {
                         caseNo: string;
                         deadlineId: string;
                         explanation: string;
+                        /** Format: date */
                         weekStart: string;
                     };
                 };
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            recorded: true;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3539,12 +10851,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the query as run (your jurisdiction appended) and the workflows it found */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3573,12 +10925,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description what was checked and each disagreement */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3633,6 +11025,60 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3675,6 +11121,33 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3711,6 +11184,33 @@ export interface paths {
                             /** @enum {string} */
                             status: "ok";
                         };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3763,6 +11263,24 @@ export interface paths {
                                 pollers: number | null;
                             };
                         };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -3823,6 +11341,7 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         bureau: "satisfied" | "basically_satisfied" | "unsatisfied";
+                        /** Format: date */
                         evaluatedOn?: string;
                         /** @description last 4 digits of the registered phone, or of the ID number when no phone was registered */
                         factor: string;
@@ -3837,12 +11356,79 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description recorded: the new stage */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3882,12 +11468,77 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the notice, ready to print */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3925,12 +11576,70 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the stage, the unit in charge, the limits and notices; nobody’s personal data */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3943,7 +11652,40 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        Error: {
+            /** @description a workflow refusal's code (domain/machine.ts) */
+            code?: string;
+            /** @description a code: InvalidInput, Forbidden, NotFound, IllegalState, IdempotencyKeyReused, TemporalTimeout, … */
+            error: string;
+            /** @description each input at fault (a.b.0.c) with what is wrong with it */
+            fields?: {
+                [key: string]: string;
+            };
+            message: string;
+            /** @description a workflow refusal's reason, in Chinese */
+            reason?: string;
+            statusCode: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ErrorInput: {
+            /** @description a workflow refusal's code (domain/machine.ts) */
+            code?: string;
+            /** @description a code: InvalidInput, Forbidden, NotFound, IllegalState, IdempotencyKeyReused, TemporalTimeout, … */
+            error: string;
+            /** @description each input at fault (a.b.0.c) with what is wrong with it */
+            fields?: {
+                [key: string]: string;
+            };
+            message: string;
+            /** @description a workflow refusal's reason, in Chinese */
+            reason?: string;
+            statusCode: number;
+        } & {
+            [key: string]: unknown;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
