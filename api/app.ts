@@ -5,7 +5,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import auth from './plugins/auth';
 import hardening from './plugins/hardening';
 import { errorHandler } from './errors';
-import declaredErrors from './responses';
+import declaredErrors, { MAX_PARAM_LENGTH } from './responses';
 import type { ApiDeps } from './context';
 import healthRoutes from './routes/health';
 import authRoutes from './routes/auth';
@@ -31,6 +31,8 @@ import workflowRoutes from './routes/workflows';
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: deps.config.LOG_LEVEL, redact: ['req.headers.authorization'] },
+    // Path parameters up to this length reach their schema (400 with the field); longer ones get 414.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     ...opts,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

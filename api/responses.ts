@@ -21,7 +21,10 @@ export const errorBody = z
   // One component (#/components/schemas/Error) that every error response refers to.
   .meta({ id: 'Error' });
 
-export type ErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 423 | 429 | 503;
+export type ErrorCode = 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 423 | 429 | 503;
+
+/** The longest path parameter the router takes (Fastify's maxParamLength); longer ones get 414, shorter ones the schema's 400. */
+export const MAX_PARAM_LENGTH = 512;
 
 const meaning: Record<ErrorCode, string> = {
   400: 'Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it',
@@ -30,6 +33,7 @@ const meaning: Record<ErrorCode, string> = {
   404: 'No such thing (or none you may see)',
   409: 'Refused in the current state (reason in Chinese), or conflicts with what exists',
   413: 'The body is larger than this route accepts',
+  414: `A path parameter longer than ${MAX_PARAM_LENGTH} characters`,
   415: 'The body is not of a media type this route accepts',
   422: 'Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, …',
   423: 'Locked after repeated failures',
@@ -55,7 +59,7 @@ const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 /**
  * The error codes that follow from a route's shape, so no route can forget them: bad input (400) and an unavailable
  * backing service or overload (503) anywhere; no token (401) and refusal (403) under /api; an unknown path
- * parameter (404); a body too large (413) or of another media type (415) wherever a body is parsed; 409 and 422
+ * parameter (404) or one past the router's length limit (414); a body too large (413) or of another media type (415) wherever a body is parsed; 409 and 422
  * wherever an Idempotency-Key is taken (an unfinished first attempt; the key reused for another request); 429 where
  * a rate limit applies (the same table the limiter uses, plugins/hardening.ts). What a route refuses beyond these it
  * declares itself with errorResponses().
@@ -65,7 +69,7 @@ export function impliedErrors(route: Pick<RouteOptions, 'url' | 'method' | 'sche
   const methods = ([] as string[]).concat(route.method as string | string[]);
   const codes: ErrorCode[] = [400, 503];
   if (url.startsWith('/api/')) codes.push(401, 403);
-  if (url.includes(':')) codes.push(404);
+  if (url.includes(':')) codes.push(404, 414);
   if (methods.some((m) => BODY_METHODS.includes(m))) codes.push(413, 415);
   if (takesIdempotencyKey(route.schema)) codes.push(409, 422);
   if (rateClassOf(route)) codes.push(429);

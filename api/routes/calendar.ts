@@ -9,7 +9,6 @@ import { isoDate, SANE_YEARS } from '../../domain/petition';
 import { loadCalendar, waitingLimitsByYear } from '../../read-model/calendar';
 import { ServiceError } from '../../services/errors';
 import type { ApiDeps } from '../context';
-import { anyJson } from '../responses';
 
 
 const calendarStatus = z.object({
@@ -58,7 +57,20 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         summary: "Import a whole year's holiday schedule (holidays and make-up working days) and declare it complete",
         params: yearParams,
         body: schedule,
-        response: { 201: anyJson('saved: the year, whether it is complete, how many waiting matters were told') },
+        response: {
+          201: z
+            .object({
+              year: z.number().int(),
+              complete: z.boolean(),
+              woken: z.number().int().describe('open matters told that their waiting limits can now start'),
+              sourceDocument: z.string(),
+              holidayDays: z.number().int(),
+              workdays: z.number().int(),
+              declaredBy: z.string(),
+              declaredAt: z.string(),
+            })
+            .describe('saved'),
+        },
       },
     },
     async (req, reply) => {

@@ -425,14 +425,22 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description saved: the year, whether it is complete, how many waiting matters were told */
+                /** @description saved */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            [key: string]: unknown;
+                            complete: boolean;
+                            declaredAt: string;
+                            declaredBy: string;
+                            holidayDays: number;
+                            sourceDocument: string;
+                            /** @description open matters told that their waiting limits can now start */
+                            woken: number;
+                            workdays: number;
+                            year: number;
                         };
                     };
                 };
@@ -474,6 +482,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -584,6 +601,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1093,6 +1119,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -1201,6 +1236,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1341,6 +1385,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -1471,6 +1524,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1627,6 +1689,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -1756,6 +1827,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -1871,6 +1951,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1995,6 +2084,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2273,6 +2371,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -2358,6 +2465,15 @@ export interface paths {
                 };
                 /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2625,6 +2741,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -2732,6 +2857,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2859,6 +2993,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3131,6 +3274,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -3308,6 +3460,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3902,6 +4063,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -4299,6 +4469,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -4419,6 +4598,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -4513,6 +4701,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -4590,6 +4787,15 @@ export interface paths {
                 };
                 /** @description No such thing (or none you may see) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5179,6 +5385,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests: retry later (Retry-After) */
                 429: {
                     headers: {
@@ -5336,6 +5551,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5520,6 +5744,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -5683,6 +5916,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5855,6 +6097,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6035,6 +6286,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -6197,6 +6457,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6380,6 +6649,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -6542,6 +6820,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6713,6 +7000,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6895,6 +7191,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -7059,6 +7364,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7242,6 +7556,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -7406,6 +7729,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7588,6 +7920,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -7752,6 +8093,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7931,6 +8281,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -8100,6 +8459,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -8241,6 +8609,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -8366,6 +8743,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8535,6 +8921,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9442,6 +9837,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests: retry later (Retry-After) */
                 429: {
                     headers: {
@@ -9629,6 +10033,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9836,6 +10249,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is not of a media type this route accepts */
                 415: {
                     headers: {
@@ -10020,6 +10442,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10221,6 +10652,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10502,6 +10942,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -10677,6 +11126,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11506,6 +11964,15 @@ export interface paths {
                 };
                 /** @description The body is larger than this route accepts */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -56,7 +56,7 @@ export function CommandForm({ caseNo, spec, onClose, onDone }: { caseNo: string;
   const run = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
       // The path is one of the generated client's command routes; the body was checked against the API's schema.
-      unwrap<CommandAnswer>(api.POST(`/api/petitions/{caseNo}/${spec.path}` as '/api/petitions/{caseNo}/accept', { params: { path: { caseNo } }, body: body as never })),
+      unwrap(api.POST(`/api/petitions/{caseNo}/${spec.path}` as '/api/petitions/{caseNo}/accept', { params: { path: { caseNo } }, body: body as never })),
     onSuccess: (answer) => onDone(answer),
     onError: (err) => {
       if (err instanceof ApiError && Object.keys(err.fields).length)

@@ -4,7 +4,7 @@ import { Card, Descriptions, Drawer, Select, Table, Tabs, Tag, Typography } from
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { api, unwrap } from '../api/client';
-import type { Escalation, Paged } from '../api/types';
+import type { Escalation, EscalationLive } from '../api/types';
 import { deadlineStatusLabels, escalationStatusLabels, eventLabels, label } from '../labels';
 import { useNames } from '../reference';
 import { ErrorState, Loading } from '../components/States';
@@ -38,13 +38,13 @@ export function Escalations() {
   const [detail, setDetail] = useState<string | null>(null);
   const list = useQuery({
     queryKey: ['escalations', kind, status, page],
-    queryFn: () => unwrap<Paged<Escalation>>(api.GET(`/api/${kind}` as '/api/warning-slips', { params: { query: { status, page, pageSize: 20 } } })),
+    queryFn: () => unwrap(api.GET(`/api/${kind}` as '/api/warning-slips', { params: { query: { status, page, pageSize: 20 } } })),
     placeholderData: keepPreviousData,
   });
   const live = useQuery({
     queryKey: ['escalation', kind, detail],
     enabled: !!detail,
-    queryFn: () => unwrap<EscalationLive>(api.GET(`/api/${kind}/{id}` as '/api/warning-slips/{id}', { params: { path: { id: detail! } } })),
+    queryFn: () => unwrap(api.GET(`/api/${kind}/{id}` as '/api/warning-slips/{id}', { params: { path: { id: detail! } } })),
   });
   return (
     <Card title={<Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>预警与督查</Typography.Title>}>
@@ -81,18 +81,6 @@ export function Escalations() {
   );
 }
 
-interface EscalationLive {
-  caseNo: string;
-  status: string;
-  trigger: string;
-  openedAt: string;
-  closedAt?: string;
-  overdue: boolean;
-  deadlines: { id: string; key: string; dueDate: string; status: string; policy?: { label: string; basis: string } }[];
-  uncomputed: { id: string; reason: string }[];
-  details: Record<string, unknown>;
-  recent: { type: string; at: string; actor?: string | null }[];
-}
 
 /** One escalation's live state (from its workflow), in words. */
 function EscalationDetail({ e }: { e: EscalationLive }) {

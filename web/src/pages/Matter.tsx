@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Descriptions, Space, Table, Tag, Timeline, Ty
 import { Link, useParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { api, unwrap } from '../api/client';
-import type { CommandAnswer, DeadlineRow, MaskedPetitioner, MatterDetail } from '../api/types';
+import type { CommandAnswer, DeadlineRow, RecordPetitioner } from '../api/types';
 import { commandsFor, type CommandSpec } from '../commands';
 import { CommandForm } from '../components/CommandForm';
 import { ErrorState, Loading } from '../components/States';
@@ -37,7 +37,7 @@ export function explainDeadline(d: DeadlineRow): string {
 }
 
 const fetchMatter = (caseNo: string, personalData: 'full' | 'masked') =>
-  unwrap<MatterDetail>(api.GET('/api/petitions/{caseNo}', { params: { path: { caseNo }, query: { personalData } } }));
+  unwrap(api.GET('/api/petitions/{caseNo}', { params: { path: { caseNo }, query: { personalData } } }));
 
 /** The matter: header, deadlines, timeline, petitioners (masked until an audited click), notices and the commands. */
 export function MatterPage() {
@@ -56,7 +56,7 @@ export function MatterPage() {
   if (matter.isError) return <Card><ErrorState error={matter.error} onRetry={() => void matter.refetch()} /></Card>;
   const m = matter.data;
   const commands = commandsFor(session.user, m);
-  const petitioners: MaskedPetitioner[] = (full.data?.petitioners as MaskedPetitioner[] | undefined) ?? m.petitioners;
+  const petitioners: RecordPetitioner[] = (full.data?.petitioners as RecordPetitioner[] | undefined) ?? m.petitioners;
   const limitName = (key: string) => m.deadlines.find((d) => d.key === key)?.policy.label.split(' ')[0] ?? key;
   const current = m.deadlines.find((d) => d.key === m.currentDeadlineKey && (d.status === 'pending' || d.status === 'missed'));
 
@@ -156,7 +156,7 @@ export function MatterPage() {
         }
       >
         {full.error ? <ErrorState error={full.error} /> : null}
-        <Table<MaskedPetitioner>
+        <Table<RecordPetitioner>
           rowKey={(p, i) => `${p.name}-${i}`}
           size="small"
           pagination={false}
