@@ -1,10 +1,11 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import auth from './plugins/auth';
 import hardening from './plugins/hardening';
 import { errorHandler } from './errors';
+import declaredErrors, { MAX_PARAM_LENGTH } from './responses';
 import type { ApiDeps } from './context';
 import healthRoutes from './routes/health';
 import authRoutes from './routes/auth';
@@ -32,6 +33,8 @@ import availableCommandRoutes from './routes/available-commands';
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: deps.config.LOG_LEVEL, redact: ['req.headers.authorization'] },
+    // Path parameters up to this length reach their schema (400 with the field); longer ones get 414.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     ...opts,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -45,7 +48,11 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Named schemas (the shared error body) as components, referred to by every route.
+    transformObject: jsonSchemaTransformObject,
   });
+  // Every documented route declares the errors its shape implies (api/responses.ts); routes add their own.
+  await app.register(declaredErrors);
   await app.register(hardening, { deps });
   await app.register(auth, { deps });
   await app.register(swaggerUi, {

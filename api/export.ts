@@ -50,3 +50,19 @@ export async function sendTable<R>(reply: FastifyReply, format: 'csv' | 'xlsx', 
   if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(toCsv(columns, rows));
   return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(name, columns, rows));
 }
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/**
+ * The 200 of a route with ?format=: the JSON answer (its schema), or the table as CSV or XLSX. Published with all
+ * three media types, so the OpenAPI document tells the truth about a download.
+ */
+export function jsonOrTable<T extends z.ZodType>(schema: T, description = 'the answer as JSON, or with ?format=csv|xlsx the table as a file') {
+  return {
+    description,
+    content: {
+      'application/json': { schema },
+      'text/csv': { schema: z.string().describe('CSV, UTF-8 with BOM') },
+      [XLSX]: { schema: z.string().describe('an XLSX workbook') },
+    },
+  };
+}

@@ -6,16 +6,19 @@ import { z } from 'zod';
  */
 export const SANE_YEARS = { from: 2000, to: 2099 } as const;
 
-/** Business dates are Asia/Shanghai calendar dates. */
-export const isoDate = z
-  .string()
-  .regex(/^20\d{2}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD (Asia/Shanghai), in 2000–2099')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a real calendar date');
+/**
+ * A calendar day of 2000–2099 as one pattern (months' lengths, 29 February in leap years: every year divisible by 4,
+ * 2000 included), so that what the OpenAPI document publishes is exactly what is accepted.
+ */
+const DAY = String.raw`20\d{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))|20(?:[02468][048]|[13579][26])-02-29`;
+export const DATE_PATTERN = new RegExp(`^(?:${DAY})$`);
+export const INSTANT_PATTERN = new RegExp(String.raw`^(?:${DAY})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$`);
 
-/** An instant with its UTC offset (ISO 8601), in 2000–2099. */
-export const isoInstant = z.iso
-  .datetime({ offset: true })
-  .regex(/^20\d{2}-/, 'an instant in 2000–2099');
+/** Business dates are Asia/Shanghai calendar dates. */
+export const isoDate = z.string().regex(DATE_PATTERN, 'a real date as YYYY-MM-DD (Asia/Shanghai), in 2000–2099').meta({ format: 'date' });
+
+/** An instant with its UTC offset (ISO 8601: 2026-11-27T09:30:00+08:00 or …Z), in 2000–2099. */
+export const isoInstant = z.string().regex(INSTANT_PATTERN, 'an instant with its UTC offset (2026-11-27T09:30:00+08:00), in 2000–2099').meta({ format: 'date-time' });
 
 /** A receipt older than this is refused at intake: every limit counted from it would long have run out. */
 export const MAX_RECEIPT_AGE_DAYS = 90;

@@ -5,6 +5,7 @@ import { calendarOverrides } from '../../db/schema';
 import { isoDate } from '../../domain/petition';
 import type { ApiDeps } from '../context';
 
+
 const override = z.object({
   date: isoDate,
   kind: z.enum(['workday', 'holiday']),
@@ -14,11 +15,11 @@ const override = z.object({
 /** The working-day calendar's overrides: next year's State Council schedule is entered here when published. */
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
-  app.get('/admin/calendar-overrides', { schema: { tags: ['admin'] } }, async (req) => {
+  app.get('/admin/calendar-overrides', { schema: { tags: ['admin'], summary: 'The working-day calendar’s single overrides', response: { 200: z.object({ items: z.array(z.object({ date: z.string(), kind: z.enum(['workday', 'holiday']), name: z.string().nullable(), source: z.string(), createdBy: z.string(), createdAt: z.date() })) }) } } }, async (req) => {
     app.requirePermission(req, 'read');
     return { items: await db.select().from(calendarOverrides).orderBy(asc(calendarOverrides.date)) };
   });
-  app.post('/admin/calendar-overrides', { schema: { tags: ['admin'], body: z.object({ overrides: z.array(override).min(1).max(400) }) } }, async (req, reply) => {
+  app.post('/admin/calendar-overrides', { schema: { tags: ['admin'], body: z.object({ overrides: z.array(override).min(1).max(400) }), response: { 201: z.object({ saved: z.number().int().describe('days saved') }) } } }, async (req, reply) => {
     app.requirePermission(req, 'admin');
     const rows = req.body.overrides.map((o) => ({ ...o, createdBy: req.principal.id }));
     await db.transaction(async (tx) => {

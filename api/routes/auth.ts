@@ -4,6 +4,7 @@ import { asc, eq } from 'drizzle-orm';
 import { users } from '../../db/schema';
 import { ServiceError } from '../../services/errors';
 import type { ApiDeps } from '../context';
+import { errorResponses } from '../responses';
 
 /** Development login: a token for a seeded user. Off in production (AUTH_DEV_LOGIN=false). */
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -29,7 +30,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         security: [],
         description: 'Issues a bearer token for a seeded development user (registrar-city, handler-liandu-housing, head-liandu-housing, supervisor-city, admin, …).',
         body: z.object({ userId: z.string().min(1) }),
-        response: { 200: z.object({ token: z.string(), user: devUser }) },
+        response: { 200: z.object({ token: z.string(), user: devUser }), ...errorResponses(404) },
       },
     },
     async (req) => {

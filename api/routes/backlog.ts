@@ -12,11 +12,14 @@ import { computeFigure } from '../../read-model/measures';
 import { backlogRef } from '../../read-model/backlog';
 import { assignCentralBacklog, importBacklog } from '../../services/backlog';
 import { ServiceError } from '../../services/errors';
+import { isoDate, SANE_YEARS } from '../../domain/petition';
 import * as W from '../../workflows/backlog';
-import { formatQuery, sendTable, type Column } from '../export';
+import { formatQuery, jsonOrTable, sendTable, type Column } from '../export';
 import { periodQuery, resolveScope } from '../scope';
 import type { ApiDeps } from '../context';
 import { jurisdictionWhere } from '../repositories/matters';
+import { anyJson, errorResponses } from '../responses';
+import { backlogDetail, backlogList, backlogProgress, backlogState } from '../schemas';
 
 type Row = typeof backlogCases.$inferSelect;
 
@@ -70,7 +73,12 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       schema: {
         tags: ['backlog'],
         summary: 'Import historic backlog from a CSV shaped like the 2018 leader-area table (text/csv); validated whole, idempotent',
-        querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100), assignedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), fileName: z.string().max(200).optional() }),
+        querystring: z.object({ year: z.coerce.number().int().min(SANE_YEARS.from).max(SANE_YEARS.to), assignedOn: isoDate.optional(), fileName: z.string().max(200).optional() }),
+        response: {
+          200: anyJson('this file was imported before: nothing new'),
+          201: anyJson('imported: the cases and their workflows'),
+          ...errorResponses(422),
+        },
       },
     },
     async (req, reply) => {
@@ -88,7 +96,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.post(
     '/backlog',
-    { schema: { tags: ['backlog'], summary: 'Central assignment (上级交办) of a backlog case by level, with the assigning body and date', body: B.centralAssignmentSchema, headers: z.object({ 'idempotency-key': z.string().min(8).max(200) }) } },
+    { schema: { tags: ['backlog'], summary: 'Central assignment (上级交办) of a backlog case by level, with the assigning body and date', body: B.centralAssignmentSchema, headers: z.object({ 'idempotency-key': z.string().min(8).max(200) }), response: { 201: z.object({ id: z.string(), workflowId: z.string() }).describe('assigned: the backlog case and its workflow'), ...errorResponses(404) } } },
     async (req, reply) => {
       app.requirePermission(req, 'backlogManage');
       app.requireJurisdiction(req, { divisionCode: req.body.divisionCode });
@@ -112,6 +120,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           offset: z.coerce.number().int().min(0).default(0),
           format: formatQuery,
         }),
+        response: { 200: jsonOrTable(backlogList) },
       },
     },
     async (req, reply) => {
@@ -132,7 +141,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.get(
     '/backlog-progress',
-    { schema: { tags: ['backlog'], summary: 'Resolution by assigning level against the targets, and per 包案 leader', querystring: periodQuery.extend({ format: formatQuery }) } },
+    { schema: { tags: ['backlog'], summary: 'Resolution by assigning level against the targets, and per 包案 leader', querystring: periodQuery.extend({ format: formatQuery }), response: { 200: jsonOrTable(backlogProgress), ...errorResponses(404) } } },
     async (req, reply) => {
       app.requirePermission(req, 'readMeasures');
       const scope = resolveScope(app, req, req.query);
@@ -142,7 +151,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         const def = measureByKey(`backlog_resolution_${level}`)!;
         const f = await computeFigure(db, def, params);
         const target = def.target?.kind === 'atLeast' ? def.target.value : null;
-        levels.push({ level, assigned: f.denominator, closed: f.numerator, rate: f.value, target, status: f.value === null ? 'no_data' : target !== null && f.value >= target ? 'met' : 'not_met' });
+        levels.push({ level, assigned: f.denominator, closed: f.numerator, rate: f.value, target, status: f.value === null ? ('no_data' as const) : target !== null && f.value >= target ? ('met' as const) : ('not_met' as const) });
       }
       const byLeader = (await db
         .select({ leader: backlogCases.leaderName, assigned: sql<number>`count(*)::int`, closed: sql<number>`count(*) filter (where ${backlogCases.status} = 'closed')::int`, reopened: sql<number>`coalesce(sum(${backlogCases.reopenCount}), 0)::int` })
@@ -168,7 +177,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     return row;
   }
 
-  app.get('/backlog/:id', { schema: { tags: ['backlog'], summary: 'A backlog case: register row, live state and timeline', params: idParams } }, async (req) => {
+  app.get('/backlog/:id', { schema: { tags: ['backlog'], summary: 'A backlog case: register row, live state and timeline', params: idParams, response: { 200: backlogDetail } } }, async (req) => {
     app.requirePermission(req, 'read');
     const row = await loadCase(req, req.params.id);
     const timeline = await db.select().from(events).where(eq(events.caseNo, backlogRef(row.id))).orderBy(asc(events.at), asc(events.seq));
@@ -176,7 +185,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   });
 
   for (const spec of commands) {
-    app.post(`/backlog/:id/${spec.path}`, { schema: { tags: ['backlog'], summary: spec.summary, params: idParams, body: spec.body } }, async (req) => {
+    app.post(`/backlog/:id/${spec.path}`, { schema: { tags: ['backlog'], summary: spec.summary, params: idParams, body: spec.body, response: { 200: backlogState.describe('the new state'), ...errorResponses(409, 422) } } }, async (req) => {
       app.requirePermission(req, spec.permission);
       const row = await loadCase(req, req.params.id);
       const { id, role, unitId } = req.principal;
@@ -186,7 +195,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.post(
     '/backlog/:id/reopen',
-    { schema: { tags: ['backlog'], summary: 'Petitioned again: link the new matter (or say why) and reopen a closed case', params: idParams, body: z.object({ caseNo: z.string().min(3).max(40).optional(), on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), note: z.string().min(2).max(2000) }) } },
+    { schema: { tags: ['backlog'], summary: 'Petitioned again: link the new matter (or say why) and reopen a closed case', params: idParams, body: z.object({ caseNo: z.string().min(3).max(40).optional(), on: isoDate, note: z.string().min(2).max(2000) }), response: { 202: z.object({ accepted: z.literal(true) }).describe('the reopening was sent to the case’s workflow') } } },
     async (req, reply) => {
       app.requirePermission(req, 'backlogManage');
       const row = await loadCase(req, req.params.id);

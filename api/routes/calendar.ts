@@ -5,13 +5,28 @@ import { auditLog, calendarOverrides, calendarYears, petitions } from '../../db/
 import { calendarKnownSignal } from '../../workflows/messages';
 import { addNaturalDays, naturalDaysBetween } from '../../domain/dates';
 import { packageYears } from '../../domain/calendar';
-import { isoDate } from '../../domain/petition';
+import { isoDate, SANE_YEARS } from '../../domain/petition';
 import { loadCalendar, waitingLimitsByYear } from '../../read-model/calendar';
 import { ServiceError } from '../../services/errors';
 import type { ApiDeps } from '../context';
 
+
+const calendarStatus = z.object({
+  years: z.array(
+    z.object({
+      year: z.number().int(),
+      complete: z.boolean(),
+      knownFrom: z.string().nullable().describe('where the year is known from: the package, or an import'),
+      sourceDocument: z.string().nullable(),
+      declaredBy: z.string().nullable(),
+      declaredAt: z.string().nullable(),
+      overrides: z.number().int(),
+      waitingLimits: z.number().int().describe('limits of open matters waiting for this year'),
+    }),
+  ),
+});
 const name = z.string().trim().min(1).max(40);
-const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
+const yearParams = z.object({ year: z.coerce.number().int().min(SANE_YEARS.from).max(SANE_YEARS.to) });
 const schedule = z.object({
   sourceDocument: z.string().trim().min(2).max(200).describe('the State Council notice, e.g. 国办发明电〔2026〕N号'),
   holidays: z
@@ -42,6 +57,20 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         summary: "Import a whole year's holiday schedule (holidays and make-up working days) and declare it complete",
         params: yearParams,
         body: schedule,
+        response: {
+          201: z
+            .object({
+              year: z.number().int(),
+              complete: z.boolean(),
+              woken: z.number().int().describe('open matters told that their waiting limits can now start'),
+              sourceDocument: z.string(),
+              holidayDays: z.number().int(),
+              workdays: z.number().int(),
+              declaredBy: z.string(),
+              declaredAt: z.string(),
+            })
+            .describe('saved'),
+        },
       },
     },
     async (req, reply) => {
@@ -119,7 +148,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     return told;
   }
 
-  app.get('/admin/calendar/status', { schema: { tags: ['admin'], summary: 'Which calendar years are complete, and how many limits wait on each year' } }, async (req) => {
+  app.get('/admin/calendar/status', { schema: { tags: ['admin'], summary: 'Which calendar years are complete, and how many limits wait on each year', response: { 200: calendarStatus } } }, async (req) => {
     app.requirePermission(req, 'read');
     const [declared, overrides, waiting, calendar] = await Promise.all([
       db.select().from(calendarYears).orderBy(asc(calendarYears.year)),

@@ -10,6 +10,8 @@ import { ServiceError } from '../../services/errors';
 import * as M from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { caseParams } from '../params';
+import { errorResponses } from '../responses';
+import { petitionState } from '../schemas';
 import { loadMatter } from '../repositories/matters';
 import { executeCommand, idempotencyHeader } from '../../services/temporal-calls';
 
@@ -29,7 +31,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     toArgs: (body: z.output<B>) => A,
     check?: (body: z.output<B>, req: Parameters<typeof app.requirePermission>[0]) => Promise<void>,
   ): void {
-    app.post(`/petitions/:caseNo/${path}`, { schema: { tags: ['commands'], summary, params: caseParams, headers: idempotencyHeader, body } }, async (req) => {
+    app.post(`/petitions/:caseNo/${path}`, { schema: { tags: ['commands'], summary, params: caseParams, headers: idempotencyHeader, body, response: { 200: petitionState.describe('the new state the Update returned'), ...errorResponses(409, 422) } } }, async (req) => {
       app.requirePermission(req, transitions[row].permission);
       const matter = await loadMatter(app, db, req, req.params.caseNo);
       // Validated against `body` by the type provider, which cannot name the type of a generic schema.

@@ -7,6 +7,8 @@ import { computeLimit } from '../../read-model/calendar';
 import { ServiceError } from '../../services/errors';
 import { settingsFrom } from '../../services/intake';
 import type { ApiDeps } from '../context';
+import { anyJson, errorResponses } from '../responses';
+
 
 const query = z.object({
   limit: z.enum([...statutoryLimitKeys, ...campaignLimitKeys]).describe('the limit, e.g. handling, objection, reviewRequest'),
@@ -19,7 +21,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   const { db } = deps.database;
   app.get(
     '/deadlines/preview',
-    { schema: { tags: ['deadlines'], summary: 'When would a limit started on a date be due, and why', querystring: query } },
+    { schema: { tags: ['deadlines'], summary: 'When would a limit started on a date be due, and why', querystring: query, response: { 200: anyJson('the due date with its explanation: days skipped, make-up working days, the legal basis'), ...errorResponses(422) } } },
     async (req) => {
       app.requirePermission(req, 'read');
       const { limit, start, days } = req.query;

@@ -7,9 +7,12 @@ import { sweepKinds, sweepLabels, type RankedDivision } from '../../domain/sweep
 import { scheduleIdFor } from '../../services/schedules';
 import { ServiceError } from '../../services/errors';
 import { remediationUpdate } from '../../workflows/sweeps';
-import { formatQuery, sendTable } from '../export';
+import { formatQuery, jsonOrTable, sendTable } from '../export';
 import { loadMatter } from '../repositories/matters';
 import type { ApiDeps } from '../context';
+import { anyJson, errorResponses, htmlPage } from '../responses';
+import { idParams } from '../params';
+
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -17,7 +20,7 @@ const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
 
-  app.get('/digests', { schema: { tags: ['sweeps'], summary: 'Digests written by the scheduled sweeps, newest first', querystring: z.object({ kind: z.enum(sweepKinds).optional(), limit: z.coerce.number().int().min(1).max(200).default(20), format: formatQuery }) } }, async (req, reply) => {
+  app.get('/digests', { schema: { tags: ['sweeps'], summary: 'Digests written by the scheduled sweeps, newest first', querystring: z.object({ kind: z.enum(sweepKinds).optional(), limit: z.coerce.number().int().min(1).max(200).default(20), format: formatQuery }), response: { 200: jsonOrTable(anyJson('the digests')) } } }, async (req, reply) => {
     app.requirePermission(req, 'readMeasures');
     const rows = await db.select().from(digests).where(req.query.kind ? eq(digests.kind, req.query.kind) : undefined).orderBy(desc(digests.createdAt)).limit(req.query.limit);
     if (req.query.format !== 'json')
@@ -32,14 +35,14 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     return { items: rows };
   });
 
-  app.get('/digests/:id', { schema: { tags: ['sweeps'], params: z.object({ id: z.string() }) } }, async (req) => {
+  app.get('/digests/:id', { schema: { tags: ['sweeps'], summary: 'One digest', params: idParams, response: { 200: anyJson('the digest') } } }, async (req) => {
     app.requirePermission(req, 'readMeasures');
     const [d] = await db.select().from(digests).where(eq(digests.id, req.params.id));
     if (!d) throw new ServiceError(404, 'NotFound', `no digest ${req.params.id}`);
     return d;
   });
 
-  app.get('/digests/:id/report', { schema: { tags: ['sweeps'], summary: 'The printable 督查通报 of a quarterly digest (HTML)', params: z.object({ id: z.string() }) } }, async (req, reply) => {
+  app.get('/digests/:id/report', { schema: { tags: ['sweeps'], summary: 'The printable 督查通报 of a quarterly digest (HTML)', params: idParams, response: { 200: htmlPage('the report, ready to print'), ...errorResponses(409) } } }, async (req, reply) => {
     app.requirePermission(req, 'readMeasures');
     const [d] = await db.select().from(digests).where(eq(digests.id, req.params.id));
     if (!d) throw new ServiceError(404, 'NotFound', `no digest ${req.params.id}`);
@@ -58,7 +61,7 @@ ${b.ranking.map((r) => `<tr class="${b.listed.some((l) => l.name === r.name) ? '
     return reply.type('text/html; charset=utf-8').send(html);
   });
 
-  app.get('/schedules', { schema: { tags: ['sweeps'], summary: 'The sweeps’ schedules: next runs and the recent runs with their outcome' } }, async (req) => {
+  app.get('/schedules', { schema: { tags: ['sweeps'], summary: 'The sweeps’ schedules: next runs and the recent runs with their outcome', response: { 200: anyJson('each schedule with its next and recent runs') } } }, async (req) => {
     app.requirePermission(req, 'readMeasures');
     const items = [];
     for (const kind of sweepKinds) {
@@ -82,7 +85,7 @@ ${b.ranking.map((r) => `<tr class="${b.listed.some((l) => l.name === r.name) ? '
 
   app.post(
     '/weekly-explanations',
-    { schema: { tags: ['sweeps'], summary: '周周结: the unit’s written explanation for an item due this week and not closed', body: z.object({ weekStart: isoDate, caseNo: z.string().min(3).max(40), deadlineId: z.string().min(1).max(100), explanation: z.string().min(5).max(5000) }) } },
+    { schema: { tags: ['sweeps'], summary: '周周结: the unit’s written explanation for an item due this week and not closed', body: z.object({ weekStart: isoDate, caseNo: z.string().min(3).max(40), deadlineId: z.string().min(1).max(100), explanation: z.string().min(5).max(5000) }), response: { 201: z.object({ recorded: z.literal(true) }), ...errorResponses(404) } } },
     async (req, reply) => {
       app.requirePermission(req, 'reply');
       const m = await loadMatter(app, db, req, req.body.caseNo);
@@ -97,12 +100,12 @@ ${b.ranking.map((r) => `<tr class="${b.listed.some((l) => l.name === r.name) ? '
     },
   );
 
-  app.get('/listings', { schema: { tags: ['sweeps'], summary: '挂牌督办 listings', querystring: z.object({ quarter: z.string().max(10).optional() }) } }, async (req) => {
+  app.get('/listings', { schema: { tags: ['sweeps'], summary: '挂牌督办 listings', querystring: z.object({ quarter: z.string().max(10).optional() }), response: { 200: anyJson('the listings') } } }, async (req) => {
     app.requirePermission(req, 'readMeasures');
     return { items: await db.select().from(listings).where(req.query.quarter ? like(listings.quarter, req.query.quarter) : undefined).orderBy(desc(listings.quarter), listings.rank) };
   });
 
-  app.post('/listings/:id/remediation', { schema: { tags: ['sweeps'], summary: 'The listed division’s rectification report, accepted by the bureau', params: z.object({ id: z.string() }), body: z.object({ report: z.string().min(5).max(10_000) }) } }, async (req) => {
+  app.post('/listings/:id/remediation', { schema: { tags: ['sweeps'], summary: 'The listed division’s rectification report, accepted by the bureau', params: idParams, body: z.object({ report: z.string().min(5).max(10_000) }), response: { 200: anyJson('the listing’s new state'), ...errorResponses(409, 422) } } }, async (req) => {
     app.requirePermission(req, 'readMeasures');
     const [l] = await db.select().from(listings).where(eq(listings.id, req.params.id));
     if (!l) throw new ServiceError(404, 'NotFound', `no listing ${req.params.id}`);

@@ -13,12 +13,14 @@ import { ServiceError } from '../../services/errors';
 import { concludeUpdate, escalationQuery, explainUpdate, threePartyReviewStepUpdate } from '../../workflows/messages';
 import type { Permission } from '../../domain/access';
 import type { ApiDeps } from '../context';
-import { formatQuery, sendTable, type Column } from '../export';
+import { formatQuery, jsonOrTable, sendTable, type Column } from '../export';
 import { booleanQuery, escalationParams, pageQuery } from '../params';
 import { listPage } from '../repositories/list';
-import { executeCommand, temporalCall, updateIdFor } from '../../services/temporal-calls';
+import { executeCommand, idempotencyHeader, temporalCall, updateIdFor } from '../../services/temporal-calls';
 import { jurisdictionWhere } from '../repositories/matters';
 import { receiveToFile, tooLarge } from '../upload';
+import { errorResponses } from '../responses';
+import { escalationList, escalationState } from '../schemas';
 
 const listQuery = z.object({
   status: z.enum(escalationStatuses).optional(),
@@ -75,7 +77,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   }
 
   for (const { path, kind, tag } of kinds) {
-    app.get(`/${path}`, { schema: { tags: [tag], summary: `List ${tag} in your jurisdiction, overdue first`, querystring: listQuery } }, async (req, reply) => {
+    app.get(`/${path}`, { schema: { tags: [tag], summary: `List ${tag} in your jurisdiction, overdue first`, querystring: listQuery, response: { 200: jsonOrTable(escalationList) } } }, async (req, reply) => {
       app.requirePermission(req, 'read');
       const q = req.query;
       const where = [
@@ -90,12 +92,12 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       // Masked as every list is (domain/masking.ts): petitioners present, notes, explanations and findings.
       const page = await listPage(db, escalations, { where: where.map((c) => c || undefined), orderBy, page: q.page, pageSize: q.pageSize }, (row) => ({
         ...row,
-        state: maskEscalationState(row.state),
+        state: maskEscalationState(row.state) as unknown as Record<string, unknown>,
         personalData: 'masked' as const,
       }));
-      return q.format === 'json' ? page : sendTable(reply, q.format, path, escalationColumns, page.items);
+      return q.format === 'json' ? page : sendTable(reply, q.format, path, escalationColumns, page.items as unknown as (typeof escalations.$inferSelect)[]);
     });
-    app.get(`/${path}/:id`, { schema: { tags: [tag], summary: 'Live state from its workflow: the full record, personal data in clear (read audited)', params: escalationParams } }, async (req) => {
+    app.get(`/${path}/:id`, { schema: { tags: [tag], summary: 'Live state from its workflow: the full record, personal data in clear (read audited)', params: escalationParams, response: { 200: escalationState } } }, async (req) => {
       app.requirePermission(req, 'read');
       const row = await loadEscalation(req, req.params.id, kind);
       const state = await temporalCall(deps, `the state of ${req.params.id}`, () => deps.temporal.workflow.getHandle(req.params.id).query(escalationQuery));
@@ -107,12 +109,12 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.post(
     '/warning-slips/:id/explanations',
-    { schema: { tags: ['warning slips'], summary: "The warned unit's written explanation after a later visit (3 WD)", params: escalationParams, body: explanationSchema } },
+    { schema: { tags: ['warning slips'], summary: "The warned unit's written explanation after a later visit (3 WD)", params: escalationParams, headers: idempotencyHeader, body: explanationSchema, response: { 200: escalationState.describe('the new state'), ...errorResponses(409, 422) } } },
     async (req) => command(req, req.params.id, 'warning_slip', 'explain', explainUpdate, (actor) => ({ ...req.body, actor })),
   );
 
   const { participants, session, archive } = threePartyReviewSteps;
-  const step = (name: string) => ({ tags: ['three-party reviews'], summary: `Record the review's ${name}`, params: escalationParams });
+  const step = (name: string) => ({ tags: ['three-party reviews'], summary: `Record the review's ${name}`, params: escalationParams, headers: idempotencyHeader, response: { 200: escalationState.describe('the new state'), ...errorResponses(409, 422) } });
   const review = (req: Parameters<typeof app.requirePermission>[0] & { params: { id: string } }, arg: (actor: Actor) => ThreePartyReviewStep & { actor: Actor }) =>
     command(req, req.params.id, 'three_party_review', 'threePartyReview', threePartyReviewStepUpdate, arg);
   app.post('/three-party-reviews/:id/participants', { schema: { ...step('participants'), body: participants } }, async (req) => review(req, (actor) => ({ participants: req.body, actor })));
@@ -131,6 +133,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         summary: "Upload the session's audio/video recording (body: the file; Content-Type audio/* or video/*)",
         params: escalationParams,
         querystring: z.object({ fileName: z.string().min(1).max(200).default('recording') }),
+        response: { 200: escalationState.describe('the new state, with the recording’s size and sha256'), ...errorResponses(409, 422) },
       },
     },
     async (req, reply) => {
@@ -175,7 +178,9 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         tags: ['investigations'],
         summary: '一事双查: both findings and a recommendation; closes the investigation',
         params: escalationParams,
+        headers: idempotencyHeader,
         body: findingsSchema,
+        response: { 200: escalationState.describe('the new state: closed'), ...errorResponses(409, 422) },
       },
     },
     async (req) => command(req, req.params.id, 'investigation', 'investigate', concludeUpdate, (actor) => ({ ...req.body, actor })),

@@ -9,10 +9,12 @@ import { may } from '../../domain/access';
 import { shanghaiDateOf } from '../../domain/dates';
 import { registerPetition } from '../../services/intake';
 import { ServiceError } from '../../services/errors';
-import { formatQuery, sendTable } from '../export';
+import { jsonOrTable, formatQuery, sendTable } from '../export';
 import { loadMatter } from '../repositories/matters';
 import { periodQuery, resolveScope } from '../scope';
 import type { ApiDeps } from '../context';
+import { anyJson, errorResponses } from '../responses';
+import { idParams } from '../params';
 
 /** 清初访 leaders' duties: the leaders, 阅批, reception days and the joint meeting's group issues. */
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -34,15 +36,15 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   }
 
   // --- leaders ---
-  app.post('/leaders', { schema: { tags: ['leaders'], summary: 'Add a leader (city or county level)', body: L.leaderSchema } }, async (req, reply) => {
+  app.post('/leaders', { schema: { tags: ['leaders'], summary: 'Add a leader (city or county level)', body: L.leaderSchema, response: { 201: anyJson('the leader'), ...errorResponses(404, 409) } } }, async (req, reply) => {
     app.requirePermission(req, 'backlogManage');
     if (app.parentOf(req.body.divisionCode) === undefined) throw new ServiceError(404, 'NotFound', `no division ${req.body.divisionCode}`);
     app.requireJurisdiction(req, { divisionCode: req.body.divisionCode });
     const inserted = await db.insert(leaders).values(req.body).onConflictDoNothing().returning();
     if (!inserted.length) throw new ServiceError(409, 'Conflict', `leader ${req.body.id} exists`);
-    return reply.status(201).send(inserted[0]);
+    return reply.status(201).send(inserted[0]!);
   });
-  app.get('/leaders', { schema: { tags: ['leaders'], querystring: z.object({ format: formatQuery }) } }, async (req, reply) => {
+  app.get('/leaders', { schema: { tags: ['leaders'], summary: 'Leaders in your jurisdiction', querystring: z.object({ format: formatQuery }), response: { 200: jsonOrTable(anyJson('the leaders')) } } }, async (req, reply) => {
     app.requirePermission(req, 'read');
     const scope = req.principal.role === 'admin' ? undefined : inArray(leaders.divisionCode, app.divisionsUnder(req.principal.divisionCode ?? '331100'));
     const rows = await db.select().from(leaders).where(scope).orderBy(asc(leaders.id));
@@ -57,7 +59,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   });
 
   // --- 阅批 ---
-  app.post('/leader-reviews', { schema: { tags: ['leaders'], summary: '阅批: a leader’s review and instruction on initial letters or online submissions', body: L.leaderReviewSchema } }, async (req, reply) => {
+  app.post('/leader-reviews', { schema: { tags: ['leaders'], summary: '阅批: a leader’s review and instruction on initial letters or online submissions', body: L.leaderReviewSchema, response: { 201: z.object({ id: z.string(), caseNos: z.array(z.string()) }), ...errorResponses(404, 422) } } }, async (req, reply) => {
     app.requirePermission(req, 'leaderDuties');
     notFuture(req.body.reviewedOn, 'reviewedOn');
     await loadLeader(req, req.body.leaderId);
@@ -72,7 +74,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     });
     return reply.status(201).send({ id, caseNos: matters.map((m) => m.caseNo) });
   });
-  app.get('/leader-reviews', { schema: { tags: ['leaders'], summary: '阅批 records in a period and jurisdiction', querystring: periodQuery.extend({ format: formatQuery }) } }, async (req, reply) => {
+  app.get('/leader-reviews', { schema: { tags: ['leaders'], summary: '阅批 records in a period and jurisdiction', querystring: periodQuery.extend({ format: formatQuery }), response: { 200: jsonOrTable(anyJson('阅批 records with their matters')), ...errorResponses(404) } } }, async (req, reply) => {
     app.requirePermission(req, 'read');
     const scope = resolveScope(app, req, req.query);
     const rows = (await db
@@ -95,7 +97,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   });
 
   // --- reception days ---
-  app.post('/reception-days', { schema: { tags: ['leaders'], summary: 'A leader’s reception day with the matters received (linked or registered on the spot)', body: L.receptionDaySchema } }, async (req, reply) => {
+  app.post('/reception-days', { schema: { tags: ['leaders'], summary: 'A leader’s reception day with the matters received (linked or registered on the spot)', body: L.receptionDaySchema, response: { 201: z.object({ id: z.string(), linked: z.array(z.string()), registered: z.array(z.string()) }), ...errorResponses(404, 409, 422) } } }, async (req, reply) => {
     app.requirePermission(req, 'leaderDuties');
     notFuture(req.body.heldOn, 'heldOn');
     const leader = await loadLeader(req, req.body.leaderId);
@@ -121,7 +123,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     }
     return reply.status(201).send({ id, linked: linked.map((m) => m.caseNo), registered });
   });
-  app.get('/reception-days/compliance', { schema: { tags: ['leaders'], summary: 'Each county-level leader’s reception days per month (≥1 a month)', querystring: periodQuery.extend({ format: formatQuery }) } }, async (req, reply) => {
+  app.get('/reception-days/compliance', { schema: { tags: ['leaders'], summary: 'Each county-level leader’s reception days per month (≥1 a month)', querystring: periodQuery.extend({ format: formatQuery }), response: { 200: jsonOrTable(anyJson('each leader and month with the days held')), ...errorResponses(404) } } }, async (req, reply) => {
     app.requirePermission(req, 'read');
     const scope = resolveScope(app, req, req.query);
     const res = (await db.execute(sql`
@@ -155,7 +157,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     const ms = await db.select().from(groupIssueMatters).where(eq(groupIssueMatters.issueId, id)).orderBy(asc(groupIssueMatters.caseNo));
     return { ...g!, topicLabel: L.groupTopicLabels[g!.topic as keyof typeof L.groupTopicLabels], matters: ms, decided: ms.filter((m) => m.batchId).length };
   }
-  app.post('/group-issues', { schema: { tags: ['leaders'], summary: 'A joint-meeting group issue linking many matters', body: L.groupIssueSchema } }, async (req, reply) => {
+  app.post('/group-issues', { schema: { tags: ['leaders'], summary: 'A joint-meeting group issue linking many matters', body: L.groupIssueSchema, response: { 201: anyJson('the group issue with its matters'), ...errorResponses(404) } } }, async (req, reply) => {
     app.requirePermission(req, 'leaderDuties');
     if (app.parentOf(req.body.divisionCode) === undefined) throw new ServiceError(404, 'NotFound', `no division ${req.body.divisionCode}`);
     app.requireJurisdiction(req, { divisionCode: req.body.divisionCode });
@@ -167,7 +169,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     });
     return reply.status(201).send(await issueView(id));
   });
-  app.post('/group-issues/:id/matters', { schema: { tags: ['leaders'], summary: 'Link more matters to a group issue', params: z.object({ id: z.string() }), body: L.groupLinkSchema } }, async (req) => {
+  app.post('/group-issues/:id/matters', { schema: { tags: ['leaders'], summary: 'Link more matters to a group issue', params: idParams, body: L.groupLinkSchema, response: { 200: anyJson('the group issue with its matters'), ...errorResponses(409) } } }, async (req) => {
     app.requirePermission(req, 'leaderDuties');
     const g = await loadIssue(req, req.params.id);
     if (g.status !== 'open') throw new ServiceError(409, 'IllegalState', 'the group issue is closed');
@@ -175,7 +177,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     await db.insert(groupIssueMatters).values(matters.map((m) => ({ issueId: g.id, caseNo: m.caseNo }))).onConflictDoNothing();
     return issueView(g.id);
   });
-  app.post('/group-issues/:id/batches', { schema: { tags: ['leaders'], summary: 'Close a batch of the issue’s matters with one decision, recorded on each matter', params: z.object({ id: z.string() }), body: L.groupBatchSchema } }, async (req, reply) => {
+  app.post('/group-issues/:id/batches', { schema: { tags: ['leaders'], summary: 'Close a batch of the issue’s matters with one decision, recorded on each matter', params: idParams, body: L.groupBatchSchema, response: { 201: anyJson('the batch and the group issue'), ...errorResponses(409, 422) } } }, async (req, reply) => {
     app.requirePermission(req, 'leaderDuties');
     notFuture(req.body.decidedOn, 'decidedOn');
     const g = await loadIssue(req, req.params.id);
@@ -200,7 +202,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     });
     return reply.status(201).send({ batchId, ...(await issueView(g.id)) });
   });
-  app.get('/group-issues', { schema: { tags: ['leaders'], querystring: z.object({ status: z.enum(['open', 'closed']).optional(), format: formatQuery }) } }, async (req, reply) => {
+  app.get('/group-issues', { schema: { tags: ['leaders'], summary: 'Group issues in your jurisdiction', querystring: z.object({ status: z.enum(['open', 'closed']).optional(), format: formatQuery }), response: { 200: jsonOrTable(anyJson('the group issues with their counts')) } } }, async (req, reply) => {
     app.requirePermission(req, 'read');
     const conds = [req.principal.role === 'admin' ? undefined : inArray(groupIssues.divisionCode, app.divisionsUnder(req.principal.divisionCode ?? '-')), req.query.status ? eq(groupIssues.status, req.query.status) : undefined];
     const rows = (await db
@@ -219,7 +221,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       ], rows);
     return { items: rows };
   });
-  app.get('/group-issues/:id', { schema: { tags: ['leaders'], params: z.object({ id: z.string() }) } }, async (req) => {
+  app.get('/group-issues/:id', { schema: { tags: ['leaders'], summary: 'A group issue with its matters', params: idParams, response: { 200: anyJson('the group issue with its matters') } } }, async (req) => {
     app.requirePermission(req, 'read');
     await loadIssue(req, req.params.id);
     return issueView(req.params.id);

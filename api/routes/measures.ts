@@ -3,9 +3,13 @@ import { z } from 'zod';
 import { measureByKey, measureKeys, measures } from '../../domain/measures';
 import { allMeasures, drillDown, measureReport, type DrillRow, type MeasureReport } from '../../read-model/measures';
 import { ServiceError } from '../../services/errors';
-import { formatQuery, sendTable, type Column } from '../export';
+import { formatQuery, jsonOrTable, sendTable, type Column } from '../export';
 import { periodQuery, resolveScope } from '../scope';
+import { errorResponses } from '../responses';
+import { drillDown as drillDownAnswer, measureCatalogue, measureList, measureReport as measureAnswer } from '../schemas';
 import type { ApiDeps } from '../context';
+
+const measureParams = z.object({ key: z.string().regex(/^[a-z0-9_]{1,60}$/).describe('a measure key (GET /api/measures-catalogue), e.g. leader_review_rate') });
 
 const fmt = (v: number | null) => (v === null ? null : v);
 
@@ -49,6 +53,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           format: formatQuery,
           series: z.enum(['true', 'false']).default('true').transform((v) => v === 'true').describe('include the monthly series'),
         }),
+        response: { 200: jsonOrTable(measureList), ...errorResponses(404) },
       },
     },
     async (req, reply) => {
@@ -63,7 +68,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.get(
     '/measures/:key',
-    { schema: { tags: ['measures'], summary: 'One measure', params: z.object({ key: z.string() }), querystring: periodQuery } },
+    { schema: { tags: ['measures'], summary: 'One measure', params: measureParams, querystring: periodQuery, response: { 200: measureAnswer } } },
     async (req) => {
       app.requirePermission(req, 'readMeasures');
       const def = measureByKey(req.params.key);
@@ -79,13 +84,14 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       schema: {
         tags: ['measures'],
         summary: 'The rows (and matters) behind a measure’s numerator or denominator',
-        params: z.object({ key: z.string() }),
+        params: measureParams,
         querystring: periodQuery.extend({
           side: z.enum(['numerator', 'denominator']).default('numerator'),
           limit: z.coerce.number().int().min(1).max(5000).default(100),
           offset: z.coerce.number().int().min(0).default(0),
           format: formatQuery,
         }),
+        response: { 200: jsonOrTable(drillDownAnswer) },
       },
     },
     async (req, reply) => {
@@ -100,7 +106,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     },
   );
 
-  app.get('/measures-catalogue', { schema: { tags: ['measures'], summary: 'Every measure’s definition and target' } }, async (req) => {
+  app.get('/measures-catalogue', { schema: { tags: ['measures'], summary: 'Every measure’s definition and target', response: { 200: measureCatalogue } } }, async (req) => {
     app.requirePermission(req, 'readMeasures');
     return { items: measures.map(({ rows: _rows, ...d }) => d) };
   });

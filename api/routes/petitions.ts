@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { and, asc, eq, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
-import { auditLog, deadlines, events, notices, petitions, submissions } from '../../db/schema';
+import { auditLog, deadlines, events, notices, petitions, submissions, type StoredPetitioner } from '../../db/schema';
 import { intakeSchema, isOpen, statuses, channels } from '../../domain/petition';
 import { unitRoles } from '../../domain/access';
 import { maskPetitioners } from '../../domain/masking';
@@ -14,7 +14,9 @@ import { ascKey, boundedCount, cursorOf, decodeCursor, descKey, divisionScope, E
 import { ServiceError } from '../../services/errors';
 import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
-import { formatQuery, sendTable, type Column } from '../export';
+import { formatQuery, jsonOrTable, sendTable, type Column } from '../export';
+import { errorResponses } from '../responses';
+import { intakeResult, matterDetail, matterList, petitionState } from '../schemas';
 import { booleanQuery, caseParams } from '../params';
 import { temporalCall } from '../../services/temporal-calls';
 
@@ -94,6 +96,11 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         summary: 'Register a petition (or link a submission to an open matter) and start its workflow',
         headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough(),
         body: intakeSchema,
+        response: {
+          200: intakeResult.describe('linked to an open matter (or a retry with the same Idempotency-Key)'),
+          201: intakeResult.describe('registered; its workflow started'),
+          ...errorResponses(404),
+        },
       },
     },
     async (req, reply) => {
@@ -121,6 +128,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           'and ?cursor=<nextCursor> gives the next page at any depth in constant time. total is exact up to ' +
           `${EXACT_COUNT_UP_TO} matters; beyond, the planner's estimate, with totalExact false.`,
         querystring: listQuery,
+        response: { 200: jsonOrTable(matterList) },
       },
     },
     async (req, reply) => {
@@ -220,7 +228,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   const detailQuery = z.object({
     personalData: z.enum(['full', 'masked']).default('full').describe("masked: petitioners' personal data masked as in lists, and the read is not audited"),
   });
-  app.get('/petitions/:caseNo', { schema: { tags: ['petitions'], summary: 'A matter with its full record and timeline (read audited unless masked)', params: caseParams, querystring: detailQuery } }, async (req) => {
+  app.get('/petitions/:caseNo', { schema: { tags: ['petitions'], summary: 'A matter with its full record and timeline (read audited unless masked)', params: caseParams, querystring: detailQuery, response: { 200: matterDetail } } }, async (req) => {
     app.requirePermission(req, 'read');
     const row = await loadMatter(app, db, req, req.params.caseNo);
     const masked = req.query.personalData === 'masked';
@@ -240,11 +248,12 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       deadlines: dls.map((d) => ({ ...d, description: describeDeadline({ ...d, dueAt: d.dueAt.toISOString(), days: d.policy.days }) })),
       timeline,
       notices: docs,
-      submissions: subs,
+      // A linked submission's petitioners are personal data too: masked with the rest.
+      submissions: subs.map((x) => ({ ...x, petitioners: masked ? maskPetitioners(x.petitioners as StoredPetitioner[]) : (x.petitioners as StoredPetitioner[]) })),
     };
   });
 
-  app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow", params: caseParams } }, async (req) => {
+  app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow", params: caseParams, response: { 200: petitionState } } }, async (req) => {
     app.requirePermission(req, 'read');
     const row = await loadMatter(app, db, req, req.params.caseNo);
     return temporalCall(deps, `the state of ${row.caseNo}`, () => deps.temporal.workflow.getHandle(row.workflowId).query(stateQuery));

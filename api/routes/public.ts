@@ -18,6 +18,7 @@ import { evaluationUpdate } from '../../workflows/messages';
 import { errorHandler } from '../errors';
 import { noticeHtml } from '../notice-html';
 import type { ApiDeps } from '../context';
+import { anyJson, errorResponses, htmlPage } from '../responses';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const page = readFileSync(join(here, '..', '..', 'public', 'index.html'), 'utf8');
@@ -86,7 +87,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.post(
     '/public/status',
-    { schema: { tags: ['public'], summary: "The petitioner's view of their matter, by query code and second factor", security: [], body: credentials } },
+    { schema: { tags: ['public'], summary: "The petitioner's view of their matter, by query code and second factor", security: [], body: credentials, response: { 200: anyJson('the stage, the unit in charge, the limits and notices; nobody’s personal data'), ...errorResponses(401) } } },
     async (req, reply) => {
       const m = await verify(req.body, req.ip);
       const [unit, open, filed] = await Promise.all([
@@ -129,6 +130,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         security: [],
         params: z.object({ id: z.string().min(1).max(80) }),
         body: credentials,
+        response: { 200: htmlPage('the notice, ready to print'), ...errorResponses(401) },
       },
     },
     async (req, reply) => {
@@ -147,6 +149,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         summary: "The petitioner's own evaluation of the unit and the bureau, within the evaluation window",
         security: [],
         body: z.intersection(credentials, C.evaluationSchema),
+        response: { 200: anyJson('recorded: the new stage'), ...errorResponses(401, 409) },
       },
     },
     async (req, reply) => {
@@ -178,6 +181,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         summary: 'Lift the lock of a query code after checking the petitioner in person (audited)',
         params: z.object({ code: z.string().trim().min(4).max(32) }),
         body: z.object({ reason: z.string().trim().min(2).max(500) }),
+        response: { 200: z.object({ unlocked: z.literal(true) }) },
       },
     },
     async (req) => {
@@ -185,7 +189,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       if (!(await unlockQueryCode(db, req.params.code, req.principal.id, req.body.reason))) {
         throw new ServiceError(404, 'NotFound', 'no failed attempts recorded for this query code');
       }
-      return { unlocked: true };
+      return { unlocked: true as const };
     },
   );
 };

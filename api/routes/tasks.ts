@@ -9,7 +9,7 @@ import { loadCalendar } from '../../read-model/calendar';
 import { unitRoles } from '../../domain/access';
 import { ascKey, cursorOf, decodeCursor, descKey, divisionScope, pageRows, type Sort } from '../paging';
 import type { ApiDeps } from '../context';
-import { formatQuery, sendTable, type Column } from '../export';
+import { formatQuery, jsonOrTable, sendTable, type Column } from '../export';
 
 const taskItem = z.object({
   caseNo: z.string(),
@@ -73,7 +73,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           cursor: z.string().max(1000).optional().describe('the nextCursor of the previous response: the tasks after it'),
           format: formatQuery.describe('json (default), or the list as a csv or xlsx file'),
         }),
-        response: { 200: z.object({ items: z.array(taskItem), nextCursor: z.string().nullable() }) },
+        response: { 200: jsonOrTable(z.object({ items: z.array(taskItem), nextCursor: z.string().nullable() })) },
       },
     },
     async (req, reply) => {

@@ -9,6 +9,8 @@ import { submissions } from '../../db/schema';
 import { stateQuery, visitSignal, warnUpdate } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { caseParams } from '../params';
+import { errorResponses } from '../responses';
+import { petitionState } from '../schemas';
 import { loadMatter } from '../repositories/matters';
 import { claimIdempotencyKey } from '../../services/idempotency';
 import { executeCommand, temporalCall } from '../../services/temporal-calls';
@@ -27,6 +29,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         params: caseParams,
         headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough(),
         body: visitSchema,
+        response: { 202: z.object({ visitId: z.string(), caseNo: z.string() }).describe('recorded; the campaign triggers follow from it'), ...errorResponses(409, 422) },
       },
     },
     async (req, reply) => {
@@ -66,6 +69,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         params: caseParams,
         headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough(),
         body: warnSchema,
+        response: { 201: petitionState.describe('issued: the matter’s new state'), ...errorResponses(409, 422) },
       },
     },
     async (req, reply) => {

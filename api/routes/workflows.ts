@@ -7,6 +7,7 @@ import { unitRoles } from '../../domain/access';
 import { quoteValue, visibilityQueryProblem } from '../../domain/visibility-query';
 import { ServiceError } from '../../services/errors';
 import type { ApiDeps } from '../context';
+import { anyJson } from '../responses';
 
 type Attrs = Record<string, unknown[] | undefined>;
 const first = (a: Attrs, k: string) => (a[k]?.[0] as string | boolean | Date | undefined) ?? null;
@@ -62,7 +63,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.get(
     '/workflows',
-    { schema: { tags: ['workflows'], summary: 'A visibility query over live workflows (e.g. Overdue = true AND Backlog = true), within your jurisdiction', querystring: z.object({ query: z.string().max(1000).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) } },
+    { schema: { tags: ['workflows'], summary: 'A visibility query over live workflows (e.g. Overdue = true AND Backlog = true), within your jurisdiction', querystring: z.object({ query: z.string().max(1000).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }), response: { 200: anyJson('the query as run (your jurisdiction appended) and the workflows it found') } } },
     async (req) => {
       app.requirePermission(req, 'readMeasures');
       const q = scoped(req, req.query.query);
@@ -72,7 +73,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.get(
     '/workflows/reconcile',
-    { schema: { tags: ['workflows'], summary: 'Compares visibility with the read model for running matters and backlog cases; lists each disagreement' } },
+    { schema: { tags: ['workflows'], summary: 'Compares visibility with the read model for running matters and backlog cases; lists each disagreement', response: { 200: anyJson('what was checked and each disagreement') } } },
     async (req) => {
       app.requirePermission(req, 'readMeasures');
       const running = await list(scoped(req, "ExecutionStatus = 'Running' AND WorkflowType IN ('petitionWorkflow', 'backlogCaseWorkflow')"), 10_000);

@@ -108,9 +108,13 @@ describe('hardening: headers, rate limits, control characters, dates, idempotenc
     });
 
     it('the published schema shows the bound', async () => {
-      const doc = (await b.app.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { properties: Record<string, { allOf?: { pattern?: string }[] }> } }> } } }> }>();
+      const doc = (await b.app.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { properties: Record<string, { pattern?: string; format?: string }> } }> } } }> }>();
       const props = doc.paths['/api/petitions']!.post!.requestBody!.content['application/json']!.schema.properties;
-      expect(props.receivedAt!.allOf!.map((s) => s.pattern)).toContain('^20\\d{2}-');
+      // One pattern, exactly what is accepted: 2000–2099, real days (29 February in leap years only).
+      const instant = new RegExp(props.receivedAt!.pattern!);
+      expect(props.receivedAt!.format).toBe('date-time');
+      for (const ok of ['2026-11-27T09:30:00+08:00', '2028-02-29T00:00:00Z', '2000-02-29T12:00:00.123Z']) expect(instant.test(ok), ok).toBe(true);
+      for (const bad of ['0001-01-01T00:00:00Z', '2150-01-01T00:00:00Z', '2027-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-11-27T24:00:00Z', '2026-11-27']) expect(instant.test(bad), bad).toBe(false);
     });
   });
 

@@ -1,9 +1,10 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
+import type { ApiErrorBody } from './types';
 import { clearSession, currentToken } from '../session';
 
 /** The typed client: paths, parameters and bodies come from the API's own OpenAPI document (schema.d.ts). */
-export const api = createClient<paths>({ baseUrl: '' });
+export const api = createClient<paths, 'application/json'>({ baseUrl: '' });
 
 api.use({
   onRequest({ request }) {
@@ -33,17 +34,16 @@ export class ApiError extends Error {
   }
 }
 
-interface ErrorBody {
-  statusCode?: number;
-  error?: string;
-  message?: string;
-  fields?: Record<string, string>;
-  /** A workflow refusal's reason in Chinese. */
-  reason?: string;
-}
+/** The one error body of every refusal (api/responses.ts), as the OpenAPI document publishes it. */
+type ErrorBody = Partial<ApiErrorBody>;
 
-/** The data of a call, or an ApiError. `T` names the answer of routes whose OpenAPI document gives no response schema. */
-export async function unwrap<T = never, D = unknown>(call: Promise<{ data?: D; error?: unknown; response: Response }>): Promise<[T] extends [never] ? D : T> {
+/**
+ * The data of a call (typed by the route's response schema in schema.d.ts), or an ApiError. The second form names
+ * the shape a page reads of an answer the API publishes loosely (a workflow's live state, a digest's body).
+ */
+export async function unwrap<D>(call: Promise<{ data?: D; error?: unknown; response: Response }>): Promise<D>;
+export async function unwrap<D>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<D>;
+export async function unwrap<D>(call: Promise<{ data?: D; error?: unknown; response: Response }>): Promise<D> {
   let result;
   try {
     result = await call;
@@ -55,7 +55,7 @@ export async function unwrap<T = never, D = unknown>(call: Promise<{ data?: D; e
     const body = (error ?? {}) as ErrorBody;
     throw new ApiError(response.status, body.error ?? String(response.status), body.reason ?? body.message ?? response.statusText, body.fields ?? {});
   }
-  return data as [T] extends [never] ? D : T;
+  return data as D;
 }
 
 /** Chinese headings for the API's refusal codes (the reason itself is the service's text). */

@@ -23,12 +23,90 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description this file was imported before: nothing new */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description imported: the cases and their workflows */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -45,6 +123,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The working-day calendar’s single overrides */
         get: {
             parameters: {
                 query?: never;
@@ -59,7 +138,56 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                date: string;
+                                /** @enum {string} */
+                                kind: "workday" | "holiday";
+                                name: string | null;
+                                source: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -75,6 +203,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         overrides: {
+                            /** Format: date */
                             date: string;
                             /** @enum {string} */
                             kind: "workday" | "holiday";
@@ -86,11 +215,70 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description days saved */
+                            saved: number;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -122,7 +310,58 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            years: {
+                                complete: boolean;
+                                declaredAt: string | null;
+                                declaredBy: string | null;
+                                /** @description where the year is known from: the package, or an import */
+                                knownFrom: string | null;
+                                overrides: number;
+                                sourceDocument: string | null;
+                                /** @description limits of open matters waiting for this year */
+                                waitingLimits: number;
+                                year: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -163,9 +402,11 @@ export interface paths {
                         complete?: boolean;
                         /** @description each holiday as a range of days off, weekends inside it included */
                         holidays: {
+                            /** Format: date */
                             from: string;
                             /** @description e.g. 春节 */
                             name: string;
+                            /** Format: date */
                             to: string;
                         }[];
                         /** @description the State Council notice, e.g. 国办发明电〔2026〕N号 */
@@ -175,6 +416,7 @@ export interface paths {
                          * @default []
                          */
                         workdays?: {
+                            /** Format: date */
                             date: string;
                             /** @description the holiday it makes up for, e.g. 春节 */
                             name: string;
@@ -183,12 +425,96 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description saved */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            complete: boolean;
+                            declaredAt: string;
+                            declaredBy: string;
+                            holidayDays: number;
+                            sourceDocument: string;
+                            /** @description open matters told that their waiting limits can now start */
+                            woken: number;
+                            workdays: number;
+                            year: number;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -230,7 +556,84 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            unlocked: true;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -265,12 +668,86 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                areaName: string | null;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                assignedOn: string;
+                                assigningBody: string | null;
+                                /** @enum {string} */
+                                assigningLevel: "national" | "province" | "city" | "county";
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                closedOn: string | null;
+                                closureCategory: string | null;
+                                divisionCode: string;
+                                /** @description 三跨三分离 flags */
+                                flags: unknown;
+                                id: string;
+                                lastSeq: number;
+                                leaderId: string | null;
+                                leaderMissing: boolean;
+                                /** @description 包案 leader */
+                                leaderName: string | null;
+                                reason: string | null;
+                                reopenCount: number;
+                                /** @enum {string} */
+                                source: "new_backlog" | "central_assignment" | "import";
+                                /** @enum {string} */
+                                status: "open" | "closed";
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                targetDate: string | null;
+                                unitId: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                workflowId: string;
+                            }[];
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -288,6 +765,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         assignedOn: string;
                         assigningBody: string;
                         /** @enum {string} */
@@ -311,18 +789,105 @@ export interface paths {
                         };
                         leaderName?: string;
                         reason: string;
+                        /** Format: date */
                         targetDate?: string;
                         unitId?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description assigned: the backlog case and its workflow */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -357,12 +922,81 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            byLeader: {
+                                assigned: number;
+                                closed: number;
+                                leader: string | null;
+                                reopened: number;
+                            }[];
+                            divisionCode: string;
+                            levels: {
+                                assigned: number | null;
+                                closed: number;
+                                /** @enum {string} */
+                                level: "national" | "province" | "city";
+                                rate: number | null;
+                                /** @enum {string} */
+                                status: "met" | "not_met" | "no_data";
+                                target: number | null;
+                            }[];
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            to: string;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -398,7 +1032,110 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            areaName: string | null;
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            assignedOn: string;
+                            assigningBody: string | null;
+                            /** @enum {string} */
+                            assigningLevel: "national" | "province" | "city" | "county";
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            closedOn: string | null;
+                            closureCategory: string | null;
+                            divisionCode: string;
+                            /** @description 三跨三分离 flags */
+                            flags: unknown;
+                            id: string;
+                            lastSeq: number;
+                            leaderId: string | null;
+                            leaderMissing: boolean;
+                            /** @description 包案 leader */
+                            leaderName: string | null;
+                            reason: string | null;
+                            reopenCount: number;
+                            /** @enum {string} */
+                            source: "new_backlog" | "central_assignment" | "import";
+                            /** @description the backlog case's workflow snapshot */
+                            state: unknown;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            targetDate: string | null;
+                            timeline: {
+                                actor: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                caseNo: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                id: string;
+                                seq: number;
+                                /** @description the workflow that wrote it: the matter, or one of its escalations */
+                                stream: string;
+                                type: string;
+                            }[];
+                            unitId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -432,6 +1169,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         /** @default false */
                         metPetitioner?: boolean;
@@ -440,12 +1178,106 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -479,6 +1311,7 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         category: "solved" | "explained" | "assisted" | "handled_by_law";
+                        /** Format: date */
                         closedOn: string;
                         /** @description documents that show the category was achieved */
                         evidence: string[];
@@ -487,12 +1320,106 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -524,6 +1451,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         /** @enum {string} */
                         kind: "document" | "meeting";
@@ -538,12 +1466,106 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -591,6 +1613,7 @@ export interface paths {
                             residenceMatterSeparated?: boolean;
                         };
                         leaderName?: string;
+                        /** Format: date */
                         targetDate?: string;
                         /** @description 专班 members */
                         team?: {
@@ -601,12 +1624,106 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -645,12 +1762,106 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -684,17 +1895,95 @@ export interface paths {
                     "application/json": {
                         caseNo?: string;
                         note: string;
+                        /** Format: date */
                         on: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description the reopening was sent to the case’s workflow */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            accepted: true;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -726,6 +2015,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         findings: string;
                         recommendations: string[];
@@ -736,12 +2026,106 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -775,12 +2159,61 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the due date with its explanation: days skipped, make-up working days, the legal basis */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -813,12 +2246,54 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -837,6 +2312,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One digest */
         get: {
             parameters: {
                 query?: never;
@@ -848,12 +2324,70 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the digest */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -884,12 +2418,77 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the report, ready to print */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -914,6 +2513,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -940,6 +2540,60 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -957,6 +2611,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Group issues in your jurisdiction */
         get: {
             parameters: {
                 query?: {
@@ -969,12 +2624,54 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1000,12 +2697,79 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description the group issue with its matters */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1022,6 +2786,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A group issue with its matters */
         get: {
             parameters: {
                 query?: never;
@@ -1033,12 +2798,70 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the group issue with its matters */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1073,18 +2896,113 @@ export interface paths {
                 content: {
                     "application/json": {
                         caseNos: string[];
+                        /** Format: date */
                         decidedOn: string;
                         decision: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description the batch and the group issue */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1121,12 +3039,97 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the group issue with its matters */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1162,12 +3165,80 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseNo: string;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                divisionCode: string;
+                                /** Format: date-time */
+                                dueAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "warning_slip" | "three_party_review" | "investigation";
+                                /** Format: date-time */
+                                openedAt: string;
+                                overdue: boolean;
+                                /** @enum {string} */
+                                personalData: "masked";
+                                /** @description the workflow’s snapshot, masked (domain/masking.ts): petitioners present masked; notes, explanations and findings null */
+                                state: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                status: "open" | "completed" | "closed";
+                                trigger: string;
+                                unitId: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1192,18 +3263,144 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the escalation's live state from its workflow */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1228,8 +3425,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -1245,12 +3445,173 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state: closed */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1285,12 +3646,63 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1309,17 +3721,95 @@ export interface paths {
                         caseNos: string[];
                         instruction: string;
                         leaderId: string;
+                        /** Format: date */
                         reviewedOn: string;
                     };
                 };
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNos: string[];
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1336,6 +3826,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Leaders in your jurisdiction */
         get: {
             parameters: {
                 query?: {
@@ -1347,12 +3838,54 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1381,12 +3914,88 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description the leader */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1415,12 +4024,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the listings */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1459,12 +4108,106 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the listing’s new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1501,12 +4244,117 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            baselineYear: number;
+                            divisionCode: string;
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            from: string;
+                            items: ({
+                                baseline: {
+                                    /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                    from: string;
+                                    /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                    to: string;
+                                    value: number | null;
+                                    year: number;
+                                } | null;
+                                breakdown: {
+                                    [key: string]: {
+                                        denominator: number | null;
+                                        numerator: number;
+                                    };
+                                };
+                                denominator: number | null;
+                                formula: {
+                                    denominator: string | null;
+                                    jurisdiction: string;
+                                    numerator: string;
+                                    period: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                key: string;
+                                /** @enum {string} */
+                                kind: "count" | "rate";
+                                name: string;
+                                numerator: number;
+                                series: {
+                                    denominator: number | null;
+                                    month: string;
+                                    numerator: number;
+                                    value: number | null;
+                                }[];
+                                status: string;
+                                target: ({
+                                    /** @enum {string} */
+                                    kind: "atLeast" | "reduction";
+                                    percent?: number;
+                                    value?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                targetValue: number | null;
+                                value: number | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            to: string;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1540,7 +4388,66 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: ({
+                                denominator?: string;
+                                jurisdiction: string;
+                                key: string;
+                                /** @enum {string} */
+                                kind: "count" | "rate";
+                                name: string;
+                                numerator: string;
+                                period: string;
+                                target?: {
+                                    /** @enum {string} */
+                                    kind: "atLeast" | "reduction";
+                                    percent?: number;
+                                    value?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1572,6 +4479,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description a measure key (GET /api/measures-catalogue), e.g. leader_review_rate */
                     key: string;
                 };
                 cookie?: never;
@@ -1583,7 +4491,111 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            baseline: {
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                from: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                to: string;
+                                value: number | null;
+                                year: number;
+                            } | null;
+                            breakdown: {
+                                [key: string]: {
+                                    denominator: number | null;
+                                    numerator: number;
+                                };
+                            };
+                            denominator: number | null;
+                            formula: {
+                                denominator: string | null;
+                                jurisdiction: string;
+                                numerator: string;
+                                period: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            key: string;
+                            /** @enum {string} */
+                            kind: "count" | "rate";
+                            name: string;
+                            numerator: number;
+                            series: {
+                                denominator: number | null;
+                                month: string;
+                                numerator: number;
+                                value: number | null;
+                            }[];
+                            status: string;
+                            target: ({
+                                /** @enum {string} */
+                                kind: "atLeast" | "reduction";
+                                percent?: number;
+                                value?: number;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            targetValue: number | null;
+                            value: number | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1619,18 +4631,100 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description a measure key (GET /api/measures-catalogue), e.g. leader_review_rate */
                     key: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            divisionCode: string;
+                            formula: string;
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            from: string;
+                            items: {
+                                caseNo: string | null;
+                                cat: string | null;
+                                den: number | null;
+                                divisionCode: string | null;
+                                num: number;
+                                ref: string;
+                                registeredAt: string | null;
+                                status: string | null;
+                                unitId: string | null;
+                            }[];
+                            key: string;
+                            name: string;
+                            /** @enum {string} */
+                            side: "numerator" | "denominator";
+                            /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                            to: string;
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1649,11 +4743,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A written notice of a matter */
         get: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the notice id, e.g. LS2026112700001-N3 */
                     id: string;
                 };
                 cookie?: never;
@@ -1665,7 +4761,73 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            body: string;
+                            caseNo: string;
+                            id: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            issuedBy: string | null;
+                            kind: string;
+                            legalBasis: string | null;
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1690,18 +4852,75 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the notice id, e.g. LS2026112700001-N3 */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the notice, ready to print */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1754,12 +4973,91 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseNo: string;
+                                category: string;
+                                channel: string;
+                                /** @description the limit the matter runs against now */
+                                currentDeadline: {
+                                    /** @description an instant, ISO 8601 (UTC) */
+                                    dueAt: string | null;
+                                    key: string;
+                                } | null;
+                                divisionCode: string;
+                                open: boolean;
+                                overdue: boolean;
+                                personsCount: number;
+                                petitioners: {
+                                    idNumber: string | null;
+                                    main: boolean;
+                                    name: string;
+                                    phone: string | null;
+                                }[];
+                                /** @description an instant, ISO 8601 (UTC) */
+                                receivedAt: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                registeredAt: string;
+                                source: string;
+                                status: string;
+                                /** @description the first 120 characters */
+                                summary: string;
+                                unitId: string | null;
+                            }[];
+                            /** @description pass as ?cursor= for the next page; null on the last page */
+                            nextCursor: string | null;
+                            /** @description null when the page was asked for by cursor */
+                            page: number | null;
+                            pageSize: number;
+                            total: number;
+                            /** @description false: total is the database’s estimate (beyond the exact-count bound) */
+                            totalExact: boolean;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1818,6 +5116,7 @@ export interface paths {
                         /** @default false */
                         jointSignature?: boolean;
                         leaderReception?: {
+                            /** Format: date */
                             date: string;
                             leaderName: string;
                         };
@@ -1843,8 +5142,11 @@ export interface paths {
                         }[];
                         /** @enum {string} */
                         purpose: "complaint" | "request" | "suggestion" | "report" | "opinion";
-                        /** @description when the body received it (at most 90 days ago, not in the future) */
-                        receivedAt?: string & (string);
+                        /**
+                         * Format: date-time
+                         * @description when the body received it (at most 90 days ago, not in the future)
+                         */
+                        receivedAt?: string;
                         /**
                          * @default direct
                          * @enum {string}
@@ -1859,12 +5161,132 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description linked to an open matter (or a retry with the same Idempotency-Key) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @enum {string} */
+                            outcome: "registered" | "linked";
+                            /** @description open matters of the same petitioner */
+                            possibleRepeats: {
+                                caseNo: string;
+                                registeredAt: string;
+                                status: string;
+                            }[];
+                            /** @description 查询码, on a new registration */
+                            queryCode?: string;
+                            submissionId?: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description registered; its workflow started */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @enum {string} */
+                            outcome: "registered" | "linked";
+                            /** @description open matters of the same petitioner */
+                            possibleRepeats: {
+                                caseNo: string;
+                                registeredAt: string;
+                                status: string;
+                            }[];
+                            /** @description 查询码, on a new registration */
+                            queryCode?: string;
+                            submissionId?: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1890,6 +5312,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -1901,7 +5324,203 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            category: string;
+                            channel: string;
+                            currentDeadlineKey: string | null;
+                            /** Format: date-time */
+                            currentDueAt: string | null;
+                            deadlines: {
+                                caseNo: string;
+                                /** @description how the limit was counted, in Chinese (holidays skipped, make-up working days) */
+                                description: string;
+                                /** Format: date-time */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                /** Format: date-time */
+                                escalatedAt: string | null;
+                                id: string;
+                                key: string;
+                                policy: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            }[];
+                            divisionCode: string;
+                            /** @description 首接责任: who received it first */
+                            firstReceiver: string;
+                            flags: {
+                                [key: string]: boolean;
+                            };
+                            /** @description the rest of the intake record (attachments, accused units, leader reception …) */
+                            intake: {
+                                [key: string]: unknown;
+                            };
+                            linkedTo: string | null;
+                            notices: {
+                                id: string;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                kind: string;
+                                legalBasis: string | null;
+                                title: string;
+                            }[];
+                            open: boolean;
+                            overdue: boolean;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
+                            personsCount: number;
+                            petitioners: {
+                                address?: string;
+                                addressCode?: string;
+                                idNumber?: string | null;
+                                /** @enum {string} */
+                                idType?: "resident_id" | "passport" | "other";
+                                main?: boolean;
+                                name: string;
+                                phone?: string | null;
+                            }[];
+                            purpose: string;
+                            /** @description 查询码 printed on the receipt */
+                            queryCode: string;
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /** Format: date-time */
+                            registeredAt: string;
+                            registeredBy: string;
+                            source: string;
+                            status: string;
+                            submissions: {
+                                caseNo: string;
+                                channel: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                initial: boolean;
+                                /** @description who brought this submission */
+                                petitioners: {
+                                    address?: string;
+                                    addressCode?: string;
+                                    idNumber?: string | null;
+                                    /** @enum {string} */
+                                    idType?: "resident_id" | "passport" | "other";
+                                    main?: boolean;
+                                    name: string;
+                                    phone?: string | null;
+                                }[];
+                                /** Format: date-time */
+                                receivedAt: string;
+                                registeredBy: string;
+                                source: string;
+                                summary: string;
+                            }[];
+                            summary: string;
+                            tasks: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            timeline: {
+                                actor: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                caseNo: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                id: string;
+                                seq: number;
+                                /** @description the workflow that wrote it: the matter, or one of its escalations */
+                                stream: string;
+                                type: string;
+                            }[];
+                            unitId: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1930,6 +5549,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -1937,18 +5557,152 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         acceptedOn?: string;
                         note?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -1971,6 +5725,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -1994,6 +5749,60 @@ export interface paths {
                             status: string;
                             unitId: string | null;
                         };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -2023,6 +5832,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2032,6 +5842,7 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         bureau: "satisfied" | "basically_satisfied" | "unsatisfied";
+                        /** Format: date */
                         evaluatedOn?: string;
                         /** @enum {string} */
                         method?: "phone" | "visit" | "letter" | "query_code";
@@ -2042,12 +5853,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2074,6 +6018,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2087,12 +6032,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2119,6 +6197,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2134,12 +6213,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2166,6 +6378,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2175,18 +6388,152 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         action: "start" | "end";
+                        /** Format: date */
                         date?: string;
                         note?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2213,6 +6560,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2225,12 +6573,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2257,6 +6738,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2264,6 +6746,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date?: string;
                         evidence?: string[];
                         exemption?: string;
@@ -2275,12 +6758,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2307,6 +6923,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2319,12 +6936,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2351,6 +7101,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2358,18 +7109,152 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         objectedOn?: string;
                         reason: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2396,6 +7281,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2403,8 +7289,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         decidedOn?: string;
                         decision: string;
+                        /** Format: date */
                         deliveredOn?: string;
                         /** @enum {string} */
                         outcome: "upheld" | "changed" | "revoked";
@@ -2412,12 +7300,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2444,6 +7465,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2452,17 +7474,151 @@ export interface paths {
                 content: {
                     "application/json": {
                         grounds: string;
+                        /** Format: date */
                         requestedOn?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2489,6 +7645,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2496,6 +7653,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         deliveredOn?: string;
                         /** @enum {string} */
                         deliveryMethod: "in_person" | "post" | "online" | "sms";
@@ -2507,12 +7665,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2539,6 +7830,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2546,18 +7838,152 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date?: string;
                         notes: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2584,6 +8010,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2591,8 +8018,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         decidedOn?: string;
                         decision: string;
+                        /** Format: date */
                         deliveredOn?: string;
                         /** @enum {string} */
                         outcome: "upheld" | "changed" | "revoked";
@@ -2600,12 +8029,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2632,6 +8194,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2640,17 +8203,151 @@ export interface paths {
                 content: {
                     "application/json": {
                         grounds: string;
+                        /** Format: date */
                         requestedOn?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2677,6 +8374,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2692,12 +8390,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2724,6 +8555,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2736,12 +8568,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state the Update returned */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2764,18 +8729,116 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the matter's live state from its workflow (domain/matter.ts PetitionState) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2804,6 +8867,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2816,8 +8880,11 @@ export interface paths {
                          * @default false
                          */
                         abnormalInBeijing?: boolean;
-                        /** @description when the visit took place */
-                        at: string & (string);
+                        /**
+                         * Format: date-time
+                         * @description when the visit took place
+                         */
+                        at: string;
                         /** @description 集体访; defaults to persons ≥ 5 */
                         collective?: boolean;
                         /** @enum {string} */
@@ -2830,12 +8897,107 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description recorded; the campaign triggers follow from it */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            visitId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2862,6 +9024,7 @@ export interface paths {
                     "idempotency-key"?: string;
                 };
                 path: {
+                    /** @description 信访件编号, e.g. LS2026112700001 */
                     caseNo: string;
                 };
                 cookie?: never;
@@ -2874,12 +9037,145 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description issued: the matter’s new state */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            deadlines?: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            divisionCode?: string;
+                            status: string;
+                            tasks?: {
+                                assigneeRole: string;
+                                detail: string;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string | null;
+                                kind: string;
+                                overdue: boolean;
+                                unitId: string | null;
+                            }[];
+                            unitId?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -2935,6 +9231,60 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2963,6 +9313,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         heldOn: string;
                         leaderId: string;
                         /**
@@ -2983,11 +9334,98 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            id: string;
+                            linked: string[];
+                            registered: string[];
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3022,12 +9460,63 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3079,6 +9568,42 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3106,12 +9631,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description each schedule with its next and recent runs */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3149,7 +9714,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3187,6 +9752,44 @@ export interface paths {
                             }[];
                             nextCursor: string | null;
                         };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3225,12 +9828,89 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseNo: string;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                divisionCode: string;
+                                /** Format: date-time */
+                                dueAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "warning_slip" | "three_party_review" | "investigation";
+                                /** Format: date-time */
+                                openedAt: string;
+                                overdue: boolean;
+                                /** @enum {string} */
+                                personalData: "masked";
+                                /** @description the workflow’s snapshot, masked (domain/masking.ts): petitioners present masked; notes, explanations and findings null */
+                                state: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                status: "open" | "completed" | "closed";
+                                trigger: string;
+                                unitId: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3255,18 +9935,153 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the escalation's live state from its workflow */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3291,8 +10106,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -3303,17 +10121,179 @@ export interface paths {
                         /** @default 丽水市信访工作联席会议办公室 */
                         office?: string;
                         receiptNo: string;
+                        /** Format: date */
                         receivedOn: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3336,8 +10316,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -3353,12 +10336,173 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3385,18 +10529,180 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the new state, with the recording’s size and sha256 */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3419,8 +10725,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -3428,6 +10737,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         notes: string;
                         petitionersPresent: string[];
@@ -3436,12 +10746,173 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3477,12 +10948,80 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseNo: string;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                divisionCode: string;
+                                /** Format: date-time */
+                                dueAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "warning_slip" | "three_party_review" | "investigation";
+                                /** Format: date-time */
+                                openedAt: string;
+                                overdue: boolean;
+                                /** @enum {string} */
+                                personalData: "masked";
+                                /** @description the workflow’s snapshot, masked (domain/masking.ts): petitioners present masked; notes, explanations and findings null */
+                                state: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                status: "open" | "completed" | "closed";
+                                trigger: string;
+                                unitId: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3507,18 +11046,144 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the escalation's live state from its workflow */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3543,8 +11208,11 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
+                    /** @description the escalation's workflow id (its list gives it) */
                     id: string;
                 };
                 cookie?: never;
@@ -3558,12 +11226,173 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the new state */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            caseNo: string;
+                            /** @description an instant, ISO 8601 (UTC) */
+                            closedAt?: string;
+                            current?: {
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                key: string;
+                            };
+                            deadlines: ({
+                                /** @description an instant, ISO 8601 (UTC) */
+                                dueAt: string;
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                dueDate: string;
+                                id: string;
+                                key: string;
+                                policy?: {
+                                    /** @description the legal basis, e.g. 《信访工作条例》第二十三条 */
+                                    basis: string;
+                                    /** @enum {string} */
+                                    counting: "natural" | "working";
+                                    days: number;
+                                    key: string;
+                                    /** @description Chinese and English, e.g. 受理告知 acceptance decision */
+                                    label: string;
+                                    rollForward: boolean;
+                                    ruleSet: string;
+                                };
+                                /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
+                                startDate: string;
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description kind-specific record: participants, explanations, findings … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            divisionCode: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "warning_slip" | "three_party_review" | "investigation";
+                            /** @description an instant, ISO 8601 (UTC) */
+                            openedAt: string;
+                            overdue: boolean;
+                            recent: ({
+                                actor: string | null;
+                                /** @description an instant, ISO 8601 (UTC) */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                seq: number;
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string} */
+                            status: "open" | "completed" | "closed";
+                            trigger: string;
+                            uncomputed: ({
+                                id: string;
+                                reason: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unitId: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3596,17 +11425,86 @@ export interface paths {
                         caseNo: string;
                         deadlineId: string;
                         explanation: string;
+                        /** Format: date */
                         weekStart: string;
                     };
                 };
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            recorded: true;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3636,12 +11534,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the query as run (your jurisdiction appended) and the workflows it found */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3670,12 +11608,52 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description what was checked and each disagreement */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3730,6 +11708,60 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3770,6 +11802,33 @@ export interface paths {
                                 unitId: string | null;
                             }[];
                         };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3814,12 +11873,50 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3861,12 +11958,50 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -3902,6 +12037,33 @@ export interface paths {
                             /** @enum {string} */
                             status: "ok";
                         };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -3954,6 +12116,24 @@ export interface paths {
                                 pollers: number | null;
                             };
                         };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -4014,6 +12194,7 @@ export interface paths {
                     "application/json": {
                         /** @enum {string} */
                         bureau: "satisfied" | "basically_satisfied" | "unsatisfied";
+                        /** Format: date */
                         evaluatedOn?: string;
                         /** @description last 4 digits of the registered phone, or of the ID number when no phone was registered */
                         factor: string;
@@ -4028,12 +12209,79 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description recorded: the new stage */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -4073,12 +12321,86 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the notice, ready to print */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A path parameter longer than 512 characters */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -4116,12 +12438,70 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description the stage, the unit in charge, the limits and notices; nobody’s personal data */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than this route accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not of a media type this route accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests: retry later (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -4134,7 +12514,40 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        Error: {
+            /** @description a workflow refusal's code (domain/machine.ts) */
+            code?: string;
+            /** @description a code: InvalidInput, Forbidden, NotFound, IllegalState, IdempotencyKeyReused, TemporalTimeout, … */
+            error: string;
+            /** @description each input at fault (a.b.0.c) with what is wrong with it */
+            fields?: {
+                [key: string]: string;
+            };
+            message: string;
+            /** @description a workflow refusal's reason, in Chinese */
+            reason?: string;
+            statusCode: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ErrorInput: {
+            /** @description a workflow refusal's code (domain/machine.ts) */
+            code?: string;
+            /** @description a code: InvalidInput, Forbidden, NotFound, IllegalState, IdempotencyKeyReused, TemporalTimeout, … */
+            error: string;
+            /** @description each input at fault (a.b.0.c) with what is wrong with it */
+            fields?: {
+                [key: string]: string;
+            };
+            message: string;
+            /** @description a workflow refusal's reason, in Chinese */
+            reason?: string;
+            statusCode: number;
+        } & {
+            [key: string]: unknown;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;

@@ -1,121 +1,43 @@
-// Answers of the routes whose OpenAPI document has no response schema yet (their requests are typed by schema.d.ts).
-// Keep in step with api/routes/petitions.ts and api/routes/overlays.ts; when those routes declare response schemas,
-// these give way to the generated types.
-import type { paths } from './schema';
+// Names for the API's answers the console passes around. Every one is taken from the generated client
+// (schema.d.ts, `npm run gen:client`), so that a change of a route's response schema breaks the console's build.
+import type { components, paths } from './schema';
 
-export type TaskItem = paths['/api/tasks']['get']['responses'][200]['content']['application/json']['items'][number];
-export type Reference = paths['/api/reference']['get']['responses'][200]['content']['application/json'];
-export type DevUser = paths['/auth/dev-users']['get']['responses'][200]['content']['application/json']['items'][number];
+/** The JSON answer of an operation (for a status, 200 by default). */
+type Json<Op, Status extends number = 200> = Op extends { responses: { [S in Status]: { content: { 'application/json': infer B } } } } ? B : never;
+
+export type ApiErrorBody = components['schemas']['Error'];
+
+export type TaskItem = Json<paths['/api/tasks']['get']>['items'][number];
+export type Reference = Json<paths['/api/reference']['get']>;
+export type DevUser = Json<paths['/auth/dev-users']['get']>['items'][number];
 export type IntakeBody = NonNullable<paths['/api/petitions']['post']['requestBody']>['content']['application/json'];
+export type IntakeResult = Json<paths['/api/petitions']['post'], 201>;
 
-export interface MaskedPetitioner {
-  name: string;
-  main?: boolean;
-  idType?: string;
-  idNumber?: string | null;
-  phone?: string | null;
-  address?: string;
-  addressCode?: string;
-}
+export type MatterList = Json<paths['/api/petitions']['get']>;
+export type MatterListItem = MatterList['items'][number];
+export type MatterDetail = Json<paths['/api/petitions/{caseNo}']['get']>;
+/** A petitioner of the record: in full, or masked as lists show them. */
+export type RecordPetitioner = MatterDetail['petitioners'][number];
+export type DeadlineRow = MatterDetail['deadlines'][number];
+export type TimelineEvent = MatterDetail['timeline'][number];
 
-export interface MatterListItem {
-  caseNo: string;
-  status: string;
-  channel: string;
-  source: string;
-  divisionCode: string;
-  unitId: string | null;
-  category: string;
-  summary: string;
-  petitioners: MaskedPetitioner[];
-  personsCount: number;
-  receivedAt: string;
-  registeredAt: string;
-  currentDeadline: { key: string; dueAt: string | null } | null;
-  overdue: boolean;
-  open: boolean;
-}
+/** The live state a command's Update answers with. */
+export type CommandAnswer = Json<paths['/api/petitions/{caseNo}/accept']['post']>;
+export type Notice = Json<paths['/api/notices/{id}']['get']>;
 
+export type EscalationList = Json<paths['/api/warning-slips']['get']>;
+export type Escalation = EscalationList['items'][number];
+export type EscalationLive = Json<paths['/api/warning-slips/{id}']['get']>;
+
+export type CalendarStatus = Json<paths['/api/admin/calendar/status']['get']>;
+export type CalendarOverride = Json<paths['/api/admin/calendar-overrides']['get']>['items'][number];
+
+/** A page of a list answer. */
 export interface Paged<T> {
   page: number;
   pageSize: number;
   total: number;
   items: T[];
 }
-
-export interface DeadlineRow {
-  id: string;
-  key: string;
-  startDate: string;
-  dueDate: string;
-  dueAt: string;
-  status: string;
-  policy: { label: string; days: number; counting: 'natural' | 'working'; rollForward: boolean; basis: string; ruleSet: string };
-  description: string;
-}
-
-export interface TimelineEvent {
-  seq: number;
-  type: string;
-  actor: string | null;
-  at: string;
-  data: Record<string, unknown>;
-}
-
-export interface MatterDetail extends Omit<MatterListItem, 'summary' | 'currentDeadline'> {
-  summary: string;
-  queryCode: string;
-  workflowId: string;
-  purpose: string;
-  currentDeadlineKey: string | null;
-  currentDueAt: string | null;
-  personalData: 'full' | 'masked';
-  deadlines: DeadlineRow[];
-  timeline: TimelineEvent[];
-  notices: { id: string; kind: string; title: string; issuedAt: string; legalBasis: string | null }[];
-  submissions: { id: string; channel: string; initial: boolean; summary: string; receivedAt: string }[];
-  tasks: { kind: string; detail: string; dueAt: string | null; overdue: boolean }[];
-  [k: string]: unknown;
-}
-
-/** The live state a command's Update answers with (workflows/types.ts PetitionState, the parts shown). */
-export interface CommandAnswer {
-  status: string;
-  unitId?: string | null;
-  [k: string]: unknown;
-}
-
-export interface Notice {
-  id: string;
-  caseNo: string;
-  kind: string;
-  title: string;
-  body: string;
-  issuedAt: string;
-  legalBasis: string | null;
-}
-
-export interface Escalation {
-  id: string;
-  kind: string;
-  caseNo: string;
-  status: string;
-  divisionCode: string;
-  unitId: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-  trigger: string;
-  openedAt: string;
-  closedAt: string | null;
-  state: Record<string, unknown>;
-  [k: string]: unknown;
-}
-
-export interface CalendarOverride {
-  date: string;
-  kind: 'workday' | 'holiday';
-  name?: string | null;
-  source: string;
-  createdBy: string;
-  createdAt: string;
-}
+/** A petitioner as a list or the masked record shows them. */
+export type MaskedPetitioner = RecordPetitioner;

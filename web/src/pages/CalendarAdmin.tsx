@@ -3,21 +3,12 @@ import { Alert, Button, Checkbox, Card, Col, DatePicker, Form, Input, InputNumbe
 import dayjs, { type Dayjs } from 'dayjs';
 import { may } from '../../../domain/access';
 import { api, ApiError, errorTitle, unwrap } from '../api/client';
-import type { CalendarOverride } from '../api/types';
+import type { CalendarOverride, CalendarStatus } from '../api/types';
 import { loadSession } from '../session';
 import { ErrorState } from '../components/States';
 
 /** GET /api/admin/calendar/status (api/routes/calendar.ts), one row per year. */
-interface YearStatus {
-  year: number;
-  complete: boolean;
-  knownFrom: string | null;
-  sourceDocument: string | null;
-  declaredBy: string | null;
-  declaredAt: string | null;
-  overrides: number;
-  waitingLimits: number;
-}
+type YearStatus = CalendarStatus['years'][number];
 
 const knownFromLabels: Record<string, string> = { package: '内置节假日数据', declared: '人工导入并声明完整', overrides: '人工录入' };
 
@@ -40,8 +31,8 @@ export function CalendarAdmin() {
   const queryClient = useQueryClient();
   const isAdmin = may(session.user, 'admin');
   const thisYear = dayjs().year();
-  const status = useQuery({ queryKey: ['calendar-status'], queryFn: () => unwrap<{ years: YearStatus[] }>(api.GET('/api/admin/calendar/status')) });
-  const overrides = useQuery({ queryKey: ['calendar-overrides'], queryFn: () => unwrap<{ items: CalendarOverride[] }>(api.GET('/api/admin/calendar-overrides')) });
+  const status = useQuery({ queryKey: ['calendar-status'], queryFn: () => unwrap(api.GET('/api/admin/calendar/status')) });
+  const overrides = useQuery({ queryKey: ['calendar-overrides'], queryFn: () => unwrap(api.GET('/api/admin/calendar-overrides')) });
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ['calendar-status'] });
     void queryClient.invalidateQueries({ queryKey: ['calendar-overrides'] });
@@ -49,7 +40,7 @@ export function CalendarAdmin() {
   const [importForm] = Form.useForm<{ year: number; sourceDocument: string; holidays: string; workdays?: string; complete: boolean }>();
   const importYear = useMutation({
     mutationFn: (v: { year: number; sourceDocument: string; holidays: { name: string; from: string; to: string }[]; workdays: { date: string; name: string }[]; complete: boolean }) =>
-      unwrap<{ year: number; holidayDays: number; workdays: number; complete: boolean }>(
+      unwrap(
         api.POST('/api/admin/calendar/years/{year}', { params: { path: { year: v.year } }, body: { sourceDocument: v.sourceDocument, holidays: v.holidays, workdays: v.workdays, complete: v.complete } }),
       ),
     onSuccess: refresh,
@@ -60,7 +51,7 @@ export function CalendarAdmin() {
   });
   const [oneForm] = Form.useForm<{ date: Dayjs; kind: 'workday' | 'holiday'; source: string }>();
   const saveOne = useMutation({
-    mutationFn: (v: { date: string; kind: 'workday' | 'holiday'; source: string }) => unwrap<{ saved: number }>(api.POST('/api/admin/calendar-overrides', { body: { overrides: [v] } })),
+    mutationFn: (v: { date: string; kind: 'workday' | 'holiday'; source: string }) => unwrap(api.POST('/api/admin/calendar-overrides', { body: { overrides: [v] } })),
     onSuccess: refresh,
   });
   const listed = status.data?.years ?? [];

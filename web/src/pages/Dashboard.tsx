@@ -6,7 +6,6 @@ import dayjs from 'dayjs';
 import { statuses } from '../../../domain/petition';
 import { withinDivision } from '../../../domain/access';
 import { api, unwrap } from '../api/client';
-import type { Paged } from '../api/types';
 import type { paths } from '../api/schema';
 import { label, statusLabels } from '../labels';
 import { useReference } from '../reference';
@@ -19,7 +18,7 @@ type Query = NonNullable<paths['/api/petitions']['get']['parameters']['query']>;
 
 /** The number of matters a list filter finds (its total), and the list URL a click drills down to. */
 async function count(query: Query): Promise<number> {
-  const page = await unwrap<Paged<unknown>>(api.GET('/api/petitions', { params: { query: { ...query, pageSize: 1 } } }));
+  const page = await unwrap(api.GET('/api/petitions', { params: { query: { ...query, pageSize: 1 } } }));
   return page.total;
 }
 const drill = (query: Record<string, string>) => `/matters?${new URLSearchParams(query).toString()}`;

@@ -21,7 +21,7 @@ export function Escalations() {
   const page = Number(params.get('page') ?? 1);
   const list = useQuery({
     queryKey: ['escalations', kind, status, page],
-    queryFn: () => unwrap<Paged<Escalation>>(api.GET(`/api/${kind}` as '/api/warning-slips', { params: { query: { status, page, pageSize: 20 } } })),
+    queryFn: () => unwrap(api.GET(`/api/${kind}` as '/api/warning-slips', { params: { query: { status, page, pageSize: 20 } } })),
     placeholderData: keepPreviousData,
   });
   const what = escalationKinds[kind].label;

@@ -38,7 +38,7 @@ export function explainDeadline(d: DeadlineRow): string {
 }
 
 const fetchMatter = (caseNo: string, personalData: 'full' | 'masked') =>
-  unwrap<MatterDetail>(api.GET('/api/petitions/{caseNo}', { params: { path: { caseNo }, query: { personalData } } }));
+  unwrap(api.GET('/api/petitions/{caseNo}', { params: { path: { caseNo }, query: { personalData } } }));
 
 /** The matter: header, deadlines, timeline, petitioners (masked until an audited click), notices and the commands. */
 export function MatterPage() {

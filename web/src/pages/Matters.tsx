@@ -4,7 +4,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { statuses, channels } from '../../../domain/petition';
 import { api, unwrap } from '../api/client';
-import type { MatterListItem, Paged } from '../api/types';
+import type { MatterListItem } from '../api/types';
 import { channelLabels, label, statusColors, statusLabels } from '../labels';
 import { useNames } from '../reference';
 import { ErrorState } from '../components/States';
@@ -39,7 +39,7 @@ export function Matters() {
   };
   const list = useQuery({
     queryKey: ['matters', query],
-    queryFn: () => unwrap<Paged<MatterListItem>>(api.GET('/api/petitions', { params: { query } })),
+    queryFn: () => unwrap(api.GET('/api/petitions', { params: { query } })),
     placeholderData: keepPreviousData,
   });
   return (

@@ -2,13 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { Button } from 'antd';
 import { useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
-import type { Notice } from '../api/types';
 import { ErrorState, Loading } from '../components/States';
 
 /** A written notice as a printable page. */
 export function NoticePrint() {
   const { id = '' } = useParams();
-  const notice = useQuery({ queryKey: ['notice', id], queryFn: () => unwrap<Notice>(api.GET('/api/notices/{id}', { params: { path: { id } } })) });
+  const notice = useQuery({ queryKey: ['notice', id], queryFn: () => unwrap(api.GET('/api/notices/{id}', { params: { path: { id } } })) });
   if (notice.isPending) return <main className="print-page"><Loading /></main>;
   if (notice.isError) return <main className="print-page"><ErrorState error={notice.error} /></main>;
   const [title, ...lines] = notice.data.body.split('\n');

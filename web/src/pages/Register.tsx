@@ -113,7 +113,7 @@ export function Register() {
 
   const register = useMutation({
     mutationFn: (body: IntakeBody) =>
-      unwrap<{ outcome: string; caseNo: string; queryCode: string; possibleRepeats: { caseNo: string; status: string }[] }>(
+      unwrap(
         api.POST('/api/petitions', { body, params: { header: { 'idempotency-key': idempotencyKey.current } } }),
       ),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['tasks'] }),
