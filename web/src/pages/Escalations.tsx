@@ -3,7 +3,7 @@ import { Card, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { api, unwrap } from '../api/client';
-import type { Escalation, Paged } from '../api/types';
+import type { Escalation } from '../api/types';
 import { escalationKinds, triggerLabels, type EscalationPath } from '../escalations';
 import { escalationStatusLabels, label } from '../labels';
 import { useNames } from '../reference';

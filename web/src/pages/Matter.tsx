@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Descriptions, Space, Table, Tag, Timeline, Ty
 import { Link, useParams } from 'react-router-dom';
 import dayjs from 'dayjs';
 import { api, unwrap } from '../api/client';
-import type { CommandAnswer, DeadlineRow, MaskedPetitioner, MatterDetail } from '../api/types';
+import type { CommandAnswer, DeadlineRow, MaskedPetitioner } from '../api/types';
 import { commandsNamed, type CommandSpec } from '../commands';
 import { CommandForm } from '../components/CommandForm';
 import { DeadlineExplain } from '../components/DeadlineExplain';
