@@ -1392,7 +1392,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The listed division’s rectification report, accepted by the bureau */
+        /** The listed county’s or unit’s rectification report, accepted by the bureau */
         post: {
             parameters: {
                 query?: never;
@@ -1419,6 +1419,52 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/listings/ranks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 挂牌督办 ranking: each county’s and responsible unit’s rank and score per quarter (quarters ending in the period) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description jurisdiction: this division and below (default: your own) */
+                    divisionCode?: string;
+                    format?: "json" | "csv" | "xlsx";
+                    /** @description first day, Asia/Shanghai (default: 1 January of this year) */
+                    from?: string;
+                    /** @description one county (division code) or unit (unit id) */
+                    id?: string;
+                    /** @description one table: counties (division) or responsible units (unit) */
+                    subject?: "division" | "unit";
+                    /** @description last day, included (default: today) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
