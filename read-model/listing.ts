@@ -9,7 +9,7 @@ import type { Db } from '../db/client';
 import { digests, divisions, units } from '../db/schema';
 import { measureByKey, type MeasureDef, type MeasureParams } from '../domain/measures';
 import { rankSubjects, unitAttribution, type RankedDivision, type RankedUnit, type RankInput, type ListingSubject } from '../domain/sweeps';
-import { computeFigure } from './measures';
+import { computeFigure, computeFigureDirect } from './measures';
 
 export const CITY_CODE = '331100';
 
@@ -70,7 +70,7 @@ export async function rankQuarter(db: Db, period: { from: string; to: string }, 
   const unitRows: (RankInput & { unitId: string; divisionCode: string })[] = [];
   for (const u of cityUnits) {
     const values: RankInput['values'] = {};
-    for (const def of defs) values[def.key] = { value: (await computeFigure(db, forUnit(def, u.id), base(cityWide))).value, kind: def.kind };
+    for (const def of defs) values[def.key] = { value: (await computeFigureDirect(db, forUnit(def, u.id), base(cityWide))).value, kind: def.kind };
     unitRows.push({ id: u.id, unitId: u.id, divisionCode: u.divisionCode, name: u.name, values });
   }
   return { counties: rankSubjects(countyRows, settings.listingWeights), units: rankSubjects(unitRows, settings.listingWeights) };
