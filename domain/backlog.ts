@@ -294,7 +294,8 @@ export function describeMissed(deadlines: readonly { key: string; dueDate: strin
 
 // --- A backlog case's workflow: its input and state (workflows/backlog.ts) -----------------------------------
 
-export interface BacklogInput {
+/** What a backlog case is given by its source: its input carries it, its state keeps it, its row shows it. */
+export interface BacklogCaseFields {
   id: string;
   source: 'new_backlog' | 'central_assignment' | 'import';
   assigningLevel: AssigningLevel;
@@ -306,9 +307,12 @@ export interface BacklogInput {
   areaName: string | null;
   leaderName: string | null;
   leaderMissing: boolean;
-  caseNos: string[];
   targetDate: string | null;
   flags: CrossFlags;
+}
+
+export interface BacklogInput extends BacklogCaseFields {
+  caseNos: string[];
   checkInDays: number;
   /** Upsert the search attributes (off only where the server has not registered them). */
   searchAttributes?: boolean;
@@ -326,22 +330,9 @@ export interface Recommendation {
   closedBy?: string;
 }
 
-export interface BacklogState {
-  id: string;
-  source: BacklogInput['source'];
-  assigningLevel: AssigningLevel;
-  assigningBody: string | null;
-  assignedOn: string;
-  reason: string | null;
-  divisionCode: string;
-  unitId: string | null;
-  areaName: string | null;
-  leaderName: string | null;
-  leaderMissing: boolean;
+export interface BacklogState extends BacklogCaseFields {
   team: { name: string; role: string }[];
   caseNos: string[];
-  targetDate: string | null;
-  flags: CrossFlags;
   status: 'open' | 'closed';
   dossier: { no: number; kind: 'document' | 'meeting'; title: string; date: string; participants: string[]; notes: string; reference?: string; by: string }[];
   checkInDays: number;

@@ -19,6 +19,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { addNaturalDays, startOfShanghaiDay } from './dates';
+import { listingRankMeasure } from './listing-rank';
 
 export interface MeasureParams {
   from: string; // YYYY-MM-DD, Asia/Shanghai
@@ -517,6 +518,8 @@ export const measures: MeasureDef[] = [
        where ${P(p)} and ${inPeriod(sql`p.registered_at`, p)}`,
     ),
   },
+  // The quarterly 挂牌督办 rank (domain/listing-rank.ts): read from the quarterly digests, not daily.
+  listingRankMeasure satisfies MeasureDef,
 ];
 
 export const measureKeys = measures.map((m) => m.key);

@@ -101,26 +101,65 @@ export function parseListingWeights(text: string | undefined): Record<string, { 
   return out;
 }
 
-export interface RankedDivision {
-  divisionCode: string;
+/**
+ * Whose figure a measure's row is when the ranking is by responsible unit: the matter's unit in charge
+ * (petitions.unit_id), or for the backlog measures the backlog case's unit (backlog_cases.unit_id). Counties take
+ * each measure's own jurisdiction rule (the problem location, or the backlog case's division).
+ */
+export const unitAttribution: Record<string, 'matter' | 'backlog_case'> = {
+  beijing_visits: 'matter',
+  new_backlog_rate: 'matter',
+  backlog_resolution_national: 'backlog_case',
+  backlog_resolution_province: 'backlog_case',
+  backlog_resolution_city: 'backlog_case',
+  on_time_reply: 'matter',
+  one_time_resolution: 'matter',
+  satisfaction_unit: 'matter',
+  satisfaction_bureau: 'matter',
+};
+
+/** The two tables of a quarterly listing: counties (and the development zone), and the city's departments. */
+export type ListingSubject = 'division' | 'unit';
+export const listingSubjectLabels: Record<ListingSubject, string> = { division: '县（市、区）', unit: '市级责任单位' };
+
+export interface RankInput {
+  id: string;
+  name: string;
+  values: Record<string, { value: number | null; kind: 'count' | 'rate' }>;
+}
+
+export interface Ranked {
+  /** Division code of a county, or unit id of a responsible unit. */
+  id: string;
   name: string;
   score: number;
   parts: Record<string, { value: number | null; score: number; weight: number }>;
   rank: number;
 }
 
-/** Ranks divisions by the weighted score, best first (rank 1); ties by division code. */
-export function rankDivisions(
-  rows: { divisionCode: string; name: string; values: Record<string, { value: number | null; kind: 'count' | 'rate' }> }[],
-  weights: Record<string, { weight: number; better: 'higher' | 'lower' }>,
-): RankedDivision[] {
+/** A county's row of the ranking (the division code kept under its old name for digests already written). */
+export interface RankedDivision extends Ranked {
+  divisionCode: string;
+}
+/** A responsible unit's row of the ranking. */
+export interface RankedUnit extends Ranked {
+  unitId: string;
+  divisionCode: string;
+}
+
+/**
+ * The one ranking of 挂牌督办, for counties and units alike: each measure's value becomes a 0..1 score, the
+ * weighted mean of the scores ranks the subjects, best first (rank 1); ties by id. A count is scored against the
+ * largest among the subjects ranked together, so each table is ranked on its own.
+ */
+export function rankSubjects<T extends RankInput>(rows: readonly T[], weights: Record<string, { weight: number; better: 'higher' | 'lower' }>): (Omit<T, 'values'> & Ranked)[] {
   const maxOf = (k: string) => Math.max(0, ...rows.map((r) => r.values[k]?.value ?? 0));
   const total = Object.values(weights).reduce((s, w) => s + w.weight, 0) || 1;
-  const scored = rows.map((r) => {
-    const parts: RankedDivision['parts'] = {};
+  const scored = rows.map(({ values, ...rest }) => {
+    const parts: Ranked['parts'] = {};
     let sum = 0;
     for (const [k, w] of Object.entries(weights)) {
-      const v = r.values[k];
+      const v = values[k];
       let score = 1;
       if (v && v.value !== null) {
         if (v.kind === 'rate') score = w.better === 'higher' ? v.value : 1 - v.value;
@@ -132,11 +171,20 @@ export function rankDivisions(
       parts[k] = { value: v?.value ?? null, score: Math.round(score * 10_000) / 10_000, weight: w.weight };
       sum += score * w.weight;
     }
-    return { divisionCode: r.divisionCode, name: r.name, score: Math.round((sum / total) * 10_000) / 10_000, parts, rank: 0 };
+    return { ...rest, score: Math.round((sum / total) * 10_000) / 10_000, parts, rank: 0 } as unknown as Omit<T, 'values'> & Ranked;
   });
-  scored.sort((a, b) => b.score - a.score || (a.divisionCode < b.divisionCode ? -1 : 1));
+  scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   scored.forEach((s, i) => (s.rank = i + 1));
   return scored;
+}
+
+/**
+ * The bottom `bottom` of a ranking are listed — only those with something held against them (a score below 1):
+ * a table where every subject scores 1 lists none.
+ */
+export function bottomOf<T extends Ranked>(ranking: readonly T[], bottom: number): T[] {
+  const candidates = ranking.filter((r) => r.score < 1);
+  return bottom > 0 ? candidates.slice(-bottom) : [];
 }
 
 // --- What a sweep run returns and a listing workflow keeps (workflows/sweeps.ts) ----------------------------
@@ -147,14 +195,29 @@ export interface DigestRecord {
   periodStart: string;
   periodEnd: string;
   body: Record<string, unknown>;
-  /** Quarterly: the divisions to list, each to become a listing workflow. */
-  listed?: { id: string; divisionCode: string; name: string; rank: number; score: number; dueDate: string }[];
+  /** Quarterly: the counties and units to list, each to become a listing workflow. */
+  listed?: ListedEntry[];
+}
+
+export interface ListedEntry {
+  id: string;
+  /** Absent on listings of digests written before units were ranked: a division. */
+  subject?: ListingSubject;
+  divisionCode: string;
+  /** The listed unit (subject `unit`). */
+  unitId?: string;
+  name: string;
+  rank: number;
+  score: number;
+  dueDate: string;
 }
 
 export interface ListingInput {
   id: string;
   quarter: string;
   divisionCode: string;
+  /** Set when a responsible unit is listed (its division is the unit's own). */
+  unitId?: string;
   name: string;
   rank: number;
   score: number;

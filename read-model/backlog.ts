@@ -3,6 +3,30 @@ import { backlogCaseMatters, backlogCases, events, tasks } from '../db/schema';
 import type { Db } from '../db/client';
 import { endOfShanghaiDay } from '../domain/dates';
 import type { ProjectBacklogRequest } from '../activities/campaign-types';
+import type { BacklogCaseFields } from '../domain/backlog';
+
+/**
+ * The columns of a backlog case's row that its source gives (domain/backlog.ts BacklogCaseFields): written by the
+ * import before the workflow starts and by every projection of the workflow's snapshot.
+ */
+export function backlogCaseRow(f: BacklogCaseFields, workflowId: string) {
+  return {
+    id: f.id,
+    workflowId,
+    source: f.source,
+    assigningLevel: f.assigningLevel,
+    assigningBody: f.assigningBody,
+    assignedOn: f.assignedOn,
+    reason: f.reason,
+    divisionCode: f.divisionCode,
+    unitId: f.unitId,
+    areaName: f.areaName,
+    leaderName: f.leaderName,
+    leaderMissing: f.leaderMissing,
+    targetDate: f.targetDate,
+    flags: f.flags,
+  } satisfies Partial<typeof backlogCases.$inferInsert>;
+}
 
 /** The pseudo case number under which a backlog case's timeline and tasks are kept (it may cover no matter). */
 export const backlogRef = (id: string) => `backlog:${id}`;
@@ -22,24 +46,11 @@ export async function projectBacklog(db: Db, { workflowId, events: evs, snapshot
         .onConflictDoNothing();
     }
     const row = {
-      id: s.id,
-      workflowId,
-      source: s.source,
-      assigningLevel: s.assigningLevel,
-      assigningBody: s.assigningBody,
-      assignedOn: s.assignedOn,
-      reason: s.reason,
-      divisionCode: s.divisionCode,
-      unitId: s.unitId,
-      areaName: s.areaName,
-      leaderName: s.leaderName,
-      leaderMissing: s.leaderMissing,
-      targetDate: s.targetDate,
+      ...backlogCaseRow(s, workflowId),
       status: s.status,
       closureCategory: s.closure?.category ?? null,
       closedOn: s.status === 'closed' ? (s.closure?.closedOn ?? null) : null,
       reopenCount: s.reopenCount,
-      flags: s.flags,
       state: s,
       lastSeq,
       updatedAt: new Date(),

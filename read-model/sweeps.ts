@@ -1,12 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { and, eq, like, sql } from 'drizzle-orm';
+import { eq, like, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { digests, divisions, listings, tasks } from '../db/schema';
+import { digests, listings, tasks } from '../db/schema';
 import { addNaturalDays, endOfShanghaiDay } from '../domain/dates';
-import { measureByKey } from '../domain/measures';
-import { rankDivisions, sample, sweepLabels, sweepPeriod, type RankedDivision, type SweepKind } from '../domain/sweeps';
-import { computeFigure } from './measures';
+import { bottomOf, listingSubjectLabels, sample, sweepLabels, sweepPeriod, type ListedEntry, type SweepKind } from '../domain/sweeps';
 import { queryRows } from './rows';
+import { rankQuarter } from './listing';
 import type { DigestRecord, ListingState } from '../domain/sweeps';
 
 export type { DigestRecord };
@@ -126,29 +125,25 @@ export async function runSweep(db: Db, kind: SweepKind, day: string, settings: S
       }
     }
   } else {
-    const counties = await db
-      .select()
-      .from(divisions)
-      .where(and(eq(divisions.parentCode, '331100')));
-    const rows = [];
-    for (const d of counties) {
-      const values: Record<string, { value: number | null; kind: 'count' | 'rate' }> = {};
-      for (const key of Object.keys(settings.listingWeights)) {
-        const def = measureByKey(key)!;
-        const f = await computeFigure(db, def, { from: period.start, to: period.end, divisions: [d.code, ...counties.filter((c) => c.parentCode === d.code).map((c) => c.code)], leaderReviewChannels: settings.leaderReviewChannels });
-        values[key] = { value: f.value, kind: def.kind };
-      }
-      rows.push({ divisionCode: d.code, name: d.name, values });
-    }
-    const ranking = rankDivisions(rows, settings.listingWeights);
-    // The bottom ones are listed — only those with something held against them (a score below 1).
-    const candidates = ranking.filter((r) => r.score < 1);
-    const bottom = candidates.slice(-settings.listingBottom);
+    const { counties, units } = await rankQuarter(db, { from: period.start, to: period.end }, settings);
     const dueDate = addNaturalDays(day, settings.listingRemediationDays);
-    listed = bottom.map((r: RankedDivision) => ({ id: `${period.label}-${r.divisionCode}`, divisionCode: r.divisionCode, name: r.name, rank: r.rank, score: r.score, dueDate }));
-    body = { title: `${sweepLabels.quarterly} ${period.label} 督查通报`, quarter: period.label, from: period.start, to: period.end, weights: settings.listingWeights, ranking, listed, remediationDays: settings.listingRemediationDays };
+    listed = [
+      ...bottomOf(counties, settings.listingBottom).map((r): ListedEntry => ({ id: `${period.label}-${r.divisionCode}`, subject: 'division', divisionCode: r.divisionCode, name: r.name, rank: r.rank, score: r.score, dueDate })),
+      ...bottomOf(units, settings.listingBottom).map((r): ListedEntry => ({ id: `${period.label}-unit-${r.unitId}`, subject: 'unit', divisionCode: r.divisionCode, unitId: r.unitId, name: r.name, rank: r.rank, score: r.score, dueDate })),
+    ];
+    body = { title: `${sweepLabels.quarterly} ${period.label} 督查通报`, quarter: period.label, from: period.start, to: period.end, weights: settings.listingWeights, ranking: counties, unitRanking: units, listed, remediationDays: settings.listingRemediationDays };
     for (const l of listed) {
-      taskRows.push({ caseNo: digestRef(`${l.id}`), kind: 'listing_remediation', unitId: null, assigneeRole: 'supervisor', divisionCode: l.divisionCode, dueAt: new Date(endOfShanghaiDay(dueDate)), overdue: false, detail: `挂牌督办 ${period.label}：${l.name} 排名第 ${l.rank}，须于 ${dueDate} 前整改并书面报告` });
+      const of = l.subject === 'unit' ? units.length : counties.length;
+      taskRows.push({
+        caseNo: digestRef(`${l.id}`),
+        kind: 'listing_remediation',
+        // A listed county is followed by its bureau's supervisors; a listed unit sees the listing in its own work list.
+        ...(l.unitId ? { unitId: l.unitId, assigneeRole: 'unit_head' } : { unitId: null, assigneeRole: 'supervisor' }),
+        divisionCode: l.divisionCode,
+        dueAt: new Date(endOfShanghaiDay(dueDate)),
+        overdue: false,
+        detail: `挂牌督办 ${period.label}：${l.name} 在${listingSubjectLabels[l.subject ?? 'division']}中排名第 ${l.rank}/${of}，须于 ${dueDate} 前整改并书面报告`,
+      });
     }
   }
 
@@ -174,7 +169,7 @@ function hash(s: string): number {
 
 /** A listing workflow's snapshot into `listings`, newest wins. */
 export async function projectListing(db: Db, s: ListingState): Promise<void> {
-  const row = { id: s.id, quarter: s.quarter, divisionCode: s.divisionCode, rank: s.rank, score: { score: s.score }, status: s.status, dueDate: s.dueDate, state: s, lastSeq: s.seq };
+  const row = { id: s.id, quarter: s.quarter, divisionCode: s.divisionCode, unitId: s.unitId ?? null, rank: s.rank, score: { score: s.score }, status: s.status, dueDate: s.dueDate, state: s, lastSeq: s.seq };
   await db
     .insert(listings)
     .values(row)

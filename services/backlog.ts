@@ -11,6 +11,7 @@ import { backlogCases, backlogImports, divisions, leaders, petitions, units } fr
 import { CHECK_IN_DAYS, noFlags, parseBacklogImport, type AssigningLevel, type CrossFlags, type ParsedImport } from '../domain/backlog';
 import { shanghaiDateOf } from '../domain/dates';
 import { ServiceError } from './errors';
+import { backlogCaseRow } from '../read-model/backlog';
 import type { BacklogInput } from '../workflows/backlog';
 
 export interface BacklogDeps {
@@ -165,21 +166,9 @@ export async function importBacklog(
         .insert(backlogCases)
         .values(
           specs.map((s) => ({
-            id: s.id,
-            workflowId: backlogWorkflowId(s.id),
-            source: s.source,
-            assigningLevel: s.assigningLevel,
-            assigningBody: s.assigningBody,
-            assignedOn: s.assignedOn,
-            reason: s.reason,
-            divisionCode: s.divisionCode,
-            unitId: s.unitId,
-            areaName: s.areaName,
-            leaderName: s.leaderName,
+            ...backlogCaseRow(s, backlogWorkflowId(s.id)),
             leaderId: s.leaderName ? leaderId(s.leaderName) : null,
-            leaderMissing: s.leaderMissing,
             status: 'open' as const,
-            flags: s.flags,
             state: {},
           })),
         )

@@ -56,22 +56,12 @@ function refuse(type: 'Forbidden' | 'IllegalState' | 'InvalidInput', message: st
 export async function backlogCaseWorkflow(input: BacklogInput): Promise<BacklogState> {
   const nowIso = () => new Date(Date.now()).toISOString();
   const today = () => shanghaiDateOf(new Date(Date.now()));
+  // The case's own fields are the input's (one type, BacklogCaseFields); the rest is how the case runs.
+  const { caseNos, checkInDays: _checkInDays, searchAttributes: _searchAttributes, lingerDays: _lingerDays, carried: _carried, ...fields } = input;
   const s: BacklogState = input.carried ?? {
-    id: input.id,
-    source: input.source,
-    assigningLevel: input.assigningLevel,
-    assigningBody: input.assigningBody,
-    assignedOn: input.assignedOn,
-    reason: input.reason,
-    divisionCode: input.divisionCode,
-    unitId: input.unitId,
-    areaName: input.areaName,
-    leaderName: input.leaderName,
-    leaderMissing: input.leaderMissing,
+    ...fields,
     team: [],
-    caseNos: [...input.caseNos],
-    targetDate: input.targetDate,
-    flags: input.flags,
+    caseNos: [...caseNos],
     status: 'open',
     dossier: [],
     checkInDays: input.checkInDays,

@@ -32,7 +32,7 @@ export async function sweepWorkflow({ kind }: SweepInput): Promise<{ digestId: s
       await startChild(listingWorkflow, {
         workflowId,
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ id: l.id, quarter: digest.periodStart.slice(0, 4) + 'Q' + (Math.floor(Number(digest.periodStart.slice(5, 7)) / 3) + 1), divisionCode: l.divisionCode, name: l.name, rank: l.rank, score: l.score, dueDate: l.dueDate, digestId: digest.id }],
+        args: [{ id: l.id, quarter: digest.periodStart.slice(0, 4) + 'Q' + (Math.floor(Number(digest.periodStart.slice(5, 7)) / 3) + 1), divisionCode: l.divisionCode, ...(l.unitId ? { unitId: l.unitId } : {}), name: l.name, rank: l.rank, score: l.score, dueDate: l.dueDate, digestId: digest.id }],
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { and, desc, eq, like } from 'drizzle-orm';
 import { digests, listings, tasks, weeklyExplanations } from '../../db/schema';
 import { isoDate } from '../../domain/petition';
-import { sweepKinds, sweepLabels, type RankedDivision } from '../../domain/sweeps';
+import { measureByKey } from '../../domain/measures';
+import { listingSubjectLabels, sweepKinds, sweepLabels, type ListedEntry, type ListingSubject, type RankedDivision, type RankedUnit } from '../../domain/sweeps';
 import { scheduleIdFor } from '../../services/schedules';
 import { ServiceError } from '../../services/errors';
 import { remediationUpdate } from '../../workflows/sweeps';
 import { formatQuery, jsonOrTable, sendTable } from '../export';
+import { periodQuery, resolveScope } from '../scope';
+import { listingRanks, type RankEntry } from '../../read-model/listing';
 import { loadMatter } from '../repositories/matters';
 import type { ApiDeps } from '../context';
 import { anyJson, errorResponses, htmlPage } from '../responses';
@@ -47,16 +50,21 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     const [d] = await db.select().from(digests).where(eq(digests.id, req.params.id));
     if (!d) throw new ServiceError(404, 'NotFound', `no digest ${req.params.id}`);
     if (d.kind !== 'quarterly') throw new ServiceError(409, 'IllegalState', '督查通报 is the report of a quarterly listing');
-    const b = d.body as { quarter: string; from: string; to: string; ranking: RankedDivision[]; listed: { name: string; rank: number; score: number; dueDate: string }[]; weights: Record<string, { weight: number }> };
+    const b = d.body as { quarter: string; from: string; to: string; ranking: RankedDivision[]; unitRanking?: RankedUnit[]; listed: ListedEntry[]; weights: Record<string, { weight: number }> };
     const keys = Object.keys(b.weights);
+    const name = (k: string) => measureByKey(k)?.name ?? k;
+    const isListed = (subject: ListingSubject, id: string) => b.listed.some((l) => (l.subject ?? 'division') === subject && (subject === 'unit' ? l.unitId : l.divisionCode) === id);
+    const table = (subject: ListingSubject, rows: (RankedDivision | RankedUnit)[]) => `<h2>${esc(listingSubjectLabels[subject])}排名</h2>
+<table><thead><tr><th>排名</th><th>${subject === 'unit' ? '单位' : '地区'}</th><th>得分</th>${keys.map((k) => `<th>${esc(name(k))}</th>`).join('')}</tr></thead><tbody>
+${rows.map((r) => `<tr class="${isListed(subject, subject === 'unit' ? (r as RankedUnit).unitId : r.divisionCode) ? 'listed' : ''}"><td>${r.rank}</td><td>${esc(r.name)}</td><td>${r.score.toFixed(4)}</td>${keys.map((k) => `<td>${r.parts[k]?.value ?? '—'}</td>`).join('')}</tr>`).join('\n')}
+</tbody></table>`;
     const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>督查通报 ${esc(b.quarter)}</title>
 <style>body{font-family:"Noto Serif CJK SC","Songti SC",serif;margin:2cm}h1{text-align:center;font-size:22pt}table{border-collapse:collapse;width:100%}td,th{border:1px solid #000;padding:4px;font-size:10pt}.listed{font-weight:bold}@media print{a{display:none}}</style></head><body>
 <h1>信访工作督查通报</h1><p style="text-align:center">${esc(b.quarter)}（${esc(b.from)} 至 ${esc(b.to)}）</p>
-<p>根据丽委办发〔2018〕51号文件要求，现将本季度各县（市、区）信访工作加权排名情况通报如下。权重：${keys.map((k) => `${esc(k)} ${b.weights[k]!.weight}`).join('，')}。</p>
-<table><thead><tr><th>排名</th><th>地区</th><th>得分</th>${keys.map((k) => `<th>${esc(k)}</th>`).join('')}</tr></thead><tbody>
-${b.ranking.map((r) => `<tr class="${b.listed.some((l) => l.name === r.name) ? 'listed' : ''}"><td>${r.rank}</td><td>${esc(r.name)}</td><td>${r.score.toFixed(4)}</td>${keys.map((k) => `<td>${r.parts[k]?.value ?? '—'}</td>`).join('')}</tr>`).join('\n')}
-</tbody></table>
-<h2>挂牌督办</h2>${b.listed.length ? `<ul>${b.listed.map((l) => `<li>${esc(l.name)}（第${l.rank}名，得分${l.score.toFixed(4)}）：挂牌督办，须于${esc(l.dueDate)}前完成整改并书面报告；整改不力的，由市领导约谈。</li>`).join('')}</ul>` : '<p>本季度无挂牌单位。</p>'}
+<p>根据丽委办发〔2018〕51号文件要求，现将本季度各县（市、区）和市级责任单位信访工作加权排名情况通报如下。权重：${keys.map((k) => `${esc(name(k))} ${b.weights[k]!.weight}`).join('，')}。</p>
+${table('division', b.ranking)}
+${b.unitRanking ? table('unit', b.unitRanking) : ''}
+<h2>挂牌督办</h2>${b.listed.length ? `<ul>${b.listed.map((l) => `<li>${esc(l.name)}（${esc(listingSubjectLabels[l.subject ?? 'division'])}第${l.rank}名，得分${l.score.toFixed(4)}）：挂牌督办，须于${esc(l.dueDate)}前完成整改并书面报告；整改不力的，由市领导约谈。</li>`).join('')}</ul>` : '<p>本季度无挂牌单位。</p>'}
 <p style="text-align:right">丽水市信访工作联席会议办公室</p></body></html>`;
     return reply.type('text/html; charset=utf-8').send(html);
   });
@@ -105,7 +113,41 @@ ${b.ranking.map((r) => `<tr class="${b.listed.some((l) => l.name === r.name) ? '
     return { items: await db.select().from(listings).where(req.query.quarter ? like(listings.quarter, req.query.quarter) : undefined).orderBy(desc(listings.quarter), listings.rank) };
   });
 
-  app.post('/listings/:id/remediation', { schema: { tags: ['sweeps'], summary: 'The listed division’s rectification report, accepted by the bureau', params: idParams, body: z.object({ report: z.string().min(5).max(10_000) }), response: { 200: anyJson('the listing’s new state'), ...errorResponses(409, 422) } } }, async (req) => {
+  app.get(
+    '/listings/ranks',
+    {
+      schema: {
+        tags: ['sweeps'],
+        summary: '挂牌督办 ranking: each county’s and responsible unit’s rank and score per quarter (quarters ending in the period)',
+        querystring: periodQuery.extend({
+          subject: z.enum(['division', 'unit']).optional().describe('one table: counties (division) or responsible units (unit)'),
+          id: z.string().min(1).max(60).optional().describe('one county (division code) or unit (unit id)'),
+          format: formatQuery,
+        }),
+        response: { 200: jsonOrTable(anyJson('each quarter’s rank, score and parts per county or unit')) },
+      },
+    },
+    async (req, reply) => {
+      app.requirePermission(req, 'readMeasures');
+      const scope = resolveScope(app, req, req.query);
+      // Within the caller's jurisdiction: a county sees its own rows (with their rank among all); the city sees all.
+      const items = (await listingRanks(db, { from: scope.from, to: scope.to, subject: req.query.subject, id: req.query.id })).filter((r) => scope.divisions.includes(r.divisionCode));
+      if (req.query.format !== 'json')
+        return sendTable(reply, req.query.format, `listing-ranks-${scope.divisionCode}-${scope.from}-${scope.to}`, [
+          { header: 'quarter', value: (r: RankEntry) => r.quarter },
+          { header: 'table', value: (r) => listingSubjectLabels[r.subject] },
+          { header: 'id', value: (r) => r.id },
+          { header: 'name', value: (r) => r.name },
+          { header: 'rank', value: (r) => r.rank },
+          { header: 'of', value: (r) => r.of },
+          { header: 'score', value: (r) => r.score },
+          { header: 'listed', value: (r) => r.listed },
+        ], items);
+      return { from: scope.from, to: scope.to, divisionCode: scope.divisionCode, items };
+    },
+  );
+
+  app.post('/listings/:id/remediation', { schema: { tags: ['sweeps'], summary: 'The listed county’s or unit’s rectification report, accepted by the bureau', params: idParams, body: z.object({ report: z.string().min(5).max(10_000) }), response: { 200: anyJson('the listing’s new state'), ...errorResponses(409, 422) } } }, async (req) => {
     app.requirePermission(req, 'readMeasures');
     const [l] = await db.select().from(listings).where(eq(listings.id, req.params.id));
     if (!l) throw new ServiceError(404, 'NotFound', `no listing ${req.params.id}`);

@@ -1,5 +1,5 @@
 import { pgTable, text, integer, boolean, timestamp, jsonb, date, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
-import { divisions } from './reference';
+import { divisions, units } from './reference';
 
 /**
  * The campaign's half of the read model (丽委办发〔2018〕51号 清初访 / 化积案): leaders and their duties, backlog cases.
@@ -201,13 +201,17 @@ export const weeklyExplanations = pgTable(
   (t) => [primaryKey({ columns: [t.weekStart, t.caseNo, t.deadlineId] })],
 );
 
-/** 挂牌督办: a division listed by a quarterly ranking; each a workflow `listing-<id>` with its remediation limit. */
+/**
+ * 挂牌督办: a county or a responsible unit listed by a quarterly ranking; each a workflow `listing-<id>` with its
+ * remediation limit. A unit's listing carries the unit and the unit's division.
+ */
 export const listings = pgTable('listings', {
   id: text('id').primaryKey(),
   quarter: text('quarter').notNull(),
   divisionCode: text('division_code')
     .notNull()
     .references(() => divisions.code),
+  unitId: text('unit_id').references(() => units.id),
   rank: integer('rank').notNull(),
   score: jsonb('score').notNull(),
   status: text('status', { enum: ['listed', 'remediated', 'overdue'] }).notNull(),

@@ -152,11 +152,26 @@ describe('the campaign on the dev server: scheduled sweeps and live-state querie
     const qt = listings.find((l) => l.id.endsWith('331121'))!;
     const done = await stack.call<{ status: string }>('POST', `/api/listings/${qt.id}/remediation`, supervisor, { report: '青田县已制定进京访专项整治方案并落实包案责任' });
     expect(done.body.status).toBe('remediated');
+    // Each one's rank per quarter: the city supervisor sees both tables, a county's supervisor its own row.
+    const quarter = sweepPeriod('quarterly', today);
+    type Ranks = { items: { quarter: string; subject: string; id: string; rank: number; of: number; listed: boolean }[] };
+    const ranks = await stack.call<Ranks>('GET', `/api/listings/ranks?from=${quarter.start}&to=${quarter.end}`, supervisor);
+    expect(ranks.status).toBe(200);
+    expect(ranks.body.items.filter((r) => r.subject === 'division')).toHaveLength(ranked);
+    expect(ranks.body.items.filter((r) => r.subject === 'unit').length).toBeGreaterThanOrEqual(6);
+    expect(ranks.body.items.find((r) => r.id === '331121')).toMatchObject({ quarter: quarter.label, rank: ranked, of: ranked, listed: true });
+    const liandu = await stack.call<Ranks>('GET', `/api/listings/ranks?from=${quarter.start}&to=${quarter.end}`, await stack.token('supervisor-liandu'));
+    expect(liandu.body.items.map((r) => r.id)).toEqual(['331102']);
+    const csv = await fetch(`${stack.url}/api/listings/ranks?from=${quarter.start}&to=${quarter.end}&format=csv&subject=division`, { headers: { authorization: `Bearer ${supervisor}` } });
+    expect((await csv.text()).trim().split('\r\n')).toHaveLength(ranked + 1);
     const report = await fetch(`${stack.url}/api/digests/${d.id}/report`, { headers: { authorization: `Bearer ${supervisor}` } });
     const html = await report.text();
     expect(report.headers.get('content-type')).toMatch(/text\/html/);
     expect(html).toMatch(/信访工作督查通报/);
-    expect(html).toContain(`青田县（第${ranked}名`);
+    expect(html).toContain(`青田县（县（市、区）第${ranked}名`);
+    expect(html).toContain('市级责任单位排名');
+    // No unit has a figure against it in these rows: the six city departments rank with 1 and none is listed.
+    expect((d.body.unitRanking as { score: number }[]).every((u) => u.score === 1)).toBe(true);
   });
 
   it('search attributes: set by running backlog cases, queryable within the jurisdiction, reconciled with the read model', async () => {

@@ -98,7 +98,7 @@ export function fixtures(db: Db) {
     async reception(leaderId: string, on: string) {
       await db.insert(receptionDays).values({ id: `D${next()}`, leaderId, heldOn: on, place: '区信访局接待大厅', recordedBy: 'supervisor-city' });
     },
-    async backlog(id: string, b: { level: 'national' | 'province' | 'city' | 'county'; assignedOn: string; division?: string; closedOn?: string }) {
+    async backlog(id: string, b: { level: 'national' | 'province' | 'city' | 'county'; assignedOn: string; division?: string; unitId?: string; closedOn?: string }) {
       await db.insert(backlogCases).values({
         id,
         workflowId: `backlog-${id}`,
@@ -106,6 +106,7 @@ export function fixtures(db: Db) {
         assigningLevel: b.level,
         assignedOn: b.assignedOn,
         divisionCode: b.division ?? '331102',
+        unitId: b.unitId ?? null,
         status: b.closedOn ? 'closed' : 'open',
         closedOn: b.closedOn ?? null,
         flags: {},

@@ -4090,7 +4090,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The listed division’s rectification report, accepted by the bureau */
+        /** The listed county’s or unit’s rectification report, accepted by the bureau */
         post: {
             parameters: {
                 query?: never;
@@ -4211,6 +4211,94 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/listings/ranks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 挂牌督办 ranking: each county’s and responsible unit’s rank and score per quarter (quarters ending in the period) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description jurisdiction: this division and below (default: your own) */
+                    divisionCode?: string;
+                    format?: "json" | "csv" | "xlsx";
+                    /** @description first day, Asia/Shanghai (default: 1 January of this year) */
+                    from?: string;
+                    /** @description one county (division code) or unit (unit id) */
+                    id?: string;
+                    /** @description one table: counties (division) or responsible units (unit) */
+                    subject?: "division" | "unit";
+                    /** @description last day, included (default: today) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the answer as JSON, or with ?format=csv|xlsx the table as a file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
