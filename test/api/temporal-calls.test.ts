@@ -143,7 +143,12 @@ describe('every Temporal call has a deadline', () => {
       };
       // The first attempt may well have been applied by now that a worker polls: the retry is the same Update,
       // answered with its outcome — not a second slip (which the workflow would refuse with 409).
-      const retried = await warn();
+      // A client retries on 503 with the same key until the worker (just started, still loading) answers.
+      let retried = await warn();
+      for (let i = 0; i < 30 && retried.statusCode === 503; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        retried = await warn();
+      }
       expect(retried.statusCode, retried.body).toBe(201);
       const again = await warn();
       expect(again.statusCode, again.body).toBe(201);
