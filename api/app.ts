@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import auth from './plugins/auth';
 import hardening from './plugins/hardening';
+import audit from './plugins/audit';
 import { errorHandler } from './errors';
 import type { ApiDeps } from './context';
 import healthRoutes from './routes/health';
@@ -25,6 +26,8 @@ import backlogRoutes from './routes/backlog';
 import leaderRoutes from './routes/leaders';
 import digestRoutes from './routes/digests';
 import workflowRoutes from './routes/workflows';
+import userRoutes from './routes/users';
+import auditRoutes from './routes/audit';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -46,6 +49,7 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   });
   await app.register(hardening, { deps });
   await app.register(auth, { deps });
+  await app.register(audit, { deps });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     // Outside development the API's description is for signed-in users only (a bearer token, as on /api).
@@ -71,5 +75,7 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(leaderRoutes, { deps, prefix: '/api' });
   await app.register(digestRoutes, { deps, prefix: '/api' });
   await app.register(workflowRoutes, { deps, prefix: '/api' });
+  await app.register(userRoutes, { deps, prefix: '/api' });
+  await app.register(auditRoutes, { deps, prefix: '/api' });
   return app;
 }

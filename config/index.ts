@@ -40,6 +40,15 @@ export const configSchema = z.object({
   AUTH_DEV_LOGIN: bool.optional(),
   /** Lifetime of a bearer token; at most 8 hours (every token carries exp). */
   TOKEN_TTL_MINUTES: z.coerce.number().int().min(1).max(MAX_TOKEN_TTL_MINUTES).default(MAX_TOKEN_TTL_MINUTES),
+  /** Failed sign-ins in a row (POST /auth/login) after which a login name is locked. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long a locked login name stays locked (then 423 with Retry-After until it expires). */
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /**
+   * Days the audit log is kept before `npm run audit:purge` may remove a row: at least 183 (six months, the
+   * Cybersecurity Law's minimum for network logs); the database refuses to delete younger rows whatever this says.
+   */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(183, 'at least 183 days (six months)').max(36_500).default(365),
   /** Requests per minute and client address to the login and dev-token routes. */
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   /** Requests per minute and client address to the other routes that need no token (health, docs, codec). */
