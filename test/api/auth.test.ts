@@ -220,10 +220,10 @@ describe('access: bearer tokens, roles and jurisdiction', () => {
       expect(rows.at(-1)).toMatchObject({ action: 'read_petition', userId: 'supervisor-liandu', caseNo: lianduTriage });
     });
 
-    it('a refused read (outside jurisdiction) is not recorded as a read', async () => {
+    it('a refused read (outside jurisdiction) is recorded as a refusal, not as a read', async () => {
       const rows = () => b.database.db.select().from(auditLog).where(and(eq(auditLog.caseNo, lianduTriage), eq(auditLog.userId, 'registrar-qingtian')));
       expect((await b.get(`/api/petitions/${lianduTriage}`, 'registrar-qingtian')).statusCode).toBe(403);
-      expect(await rows()).toHaveLength(0);
+      expect((await rows()).map((r) => r.action)).toEqual(['access.refused']);
     });
   });
 });

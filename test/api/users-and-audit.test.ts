@@ -337,6 +337,7 @@ describe('the audit log is append-only and tamper-evident', () => {
 
   it('the retention purge removes only rows older than the retention, and the chain still verifies from the purge record', async () => {
     await expect(purgeAudit(database.db, 90, 'admin')).rejects.toThrow(/183 days/);
+    expect(() => testConfig({ AUDIT_RETENTION_DAYS: '90' })).toThrow(/AUDIT_RETENTION_DAYS: at least 183 days/);
     // A log that began in January 2025: the first rows predate the current ones by far more than 183 days.
     const fresh = await memoryDatabase();
     try {
