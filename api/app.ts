@@ -28,6 +28,7 @@ import digestRoutes from './routes/digests';
 import workflowRoutes from './routes/workflows';
 import userRoutes from './routes/users';
 import auditRoutes from './routes/audit';
+import oidcRoutes from './routes/oidc';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -58,6 +59,7 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
 
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps });
+  await app.register(oidcRoutes, { deps });
   await app.register(petitionRoutes, { deps, prefix: '/api' });
   await app.register(commandRoutes, { deps, prefix: '/api' });
   await app.register(taskRoutes, { deps, prefix: '/api' });

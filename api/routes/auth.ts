@@ -43,6 +43,19 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     },
   );
 
+  app.get(
+    '/auth/methods',
+    {
+      schema: {
+        tags: ['auth'],
+        security: [],
+        summary: 'Which sign-in methods this installation offers (for the console)',
+        response: { 200: z.object({ password: z.boolean(), oidc: z.boolean(), devLogin: z.boolean() }) },
+      },
+    },
+    async () => ({ password: true, oidc: !!deps.config.OIDC_ISSUER, devLogin: deps.config.AUTH_DEV_LOGIN }),
+  );
+
   if (!deps.config.AUTH_DEV_LOGIN) return;
   const devUser = signedInUser;
   app.get(

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Divider, Form, Input, List, Space, Tag, Typography } from 'antd';
 import { useNavigate, useSearchParams } from 'react-router-dom';
@@ -14,11 +15,22 @@ export function SignIn() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const users = useQuery({ queryKey: ['dev-users'], queryFn: () => unwrap(api.GET('/auth/dev-users')), retry: false });
+  const methods = useQuery({ queryKey: ['sign-in-methods'], queryFn: () => unwrap(api.GET('/auth/methods')), retry: false });
   const done = (answer: { token: string; user: Parameters<typeof saveSession>[0]['user'] }) => {
     saveSession({ token: answer.token, user: answer.user });
     const next = params.get('next');
     navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
   };
+  // Back from the OIDC provider: /auth/oidc/callback sends the browser here with the token in the fragment.
+  useEffect(() => {
+    const fragment = new URLSearchParams(window.location.hash.slice(1));
+    const token = fragment.get('token');
+    const user = fragment.get('user');
+    if (!token || !user) return;
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    const json = atob(user.replace(/-/g, '+').replace(/_/g, '/'));
+    done({ token, user: JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (ch) => ch.charCodeAt(0)))) });
+  }, []);
   const signIn = useMutation({
     mutationFn: (userId: string) => unwrap(api.POST('/auth/dev-token', { body: { userId } })),
     onSuccess: done,
@@ -45,6 +57,11 @@ export function SignIn() {
             登录
           </Button>
         </Form>
+        {methods.data?.oidc ? (
+          <Button block href="/auth/oidc/login" style={{ marginTop: 8 }}>
+            统一身份认证登录
+          </Button>
+        ) : null}
         <Divider />
         <Typography.Paragraph type="secondary">开发环境登录：请选择一个预置用户。</Typography.Paragraph>
         {signIn.error ? <Alert type="error" showIcon message={errorTitle(signIn.error)} description={signIn.error.message} style={{ marginBottom: 16 }} /> : null}
