@@ -4,7 +4,7 @@ import { auditLog } from '../db/schema';
 import type { Db } from '../db/client';
 
 /**
- * The audit log as evidence (issue 10, item 8). The database chains and guards it (migration 0009_audit_chain): every
+ * The audit log as evidence (issue 10, item 8). The database chains and guards it (migration 0010_audit_chain): every
  * INSERT is numbered (`seq`) and hashed by a trigger under the chain-head row lock; UPDATE, DELETE and TRUNCATE are
  * refused but for the retention purge below. This module writes entries, verifies the chain, purges and lists.
  */
@@ -46,7 +46,7 @@ interface ChainRow {
 
 /**
  * Walks the chain in seq order and recomputes each hash here, in Node, from the row's canonical serialization (the
- * jsonb array of migration 0009: [seq, id, at in UTC with microseconds, user_id, action, case_no, detail,
+ * jsonb array of migration 0010: [seq, id, at in UTC with microseconds, user_id, action, case_no, detail,
  * prev_hash] as text): no trust in the database's own hash function. Reports the first row that fails: a changed row
  * (hash mismatch), a row removed from the middle (seq gap or prev_hash not the previous hash), rows removed from the
  * start without a purge record, or from the end (the chain head says more rows were written).

@@ -249,7 +249,7 @@ export const intakeOutbox = pgTable(
 /**
  * The audit log, kept as evidence (issue 10): reads of a matter's full personal data (PIPL), refused reads and
  * failed authorisations, sign-ins, and every administrative change. Append-only and hash-chained by the database
- * itself (migration 0009_audit_chain): a BEFORE INSERT trigger takes the chain lock, numbers the row
+ * itself (migration 0010_audit_chain): a BEFORE INSERT trigger takes the chain lock, numbers the row
  * (`seq`, gap-free) and sets `prev_hash` (the previous row's hash, 64 zeros for the first) and
  * `hash` = sha256 of the row's canonical serialization (audit_row_hash); whatever a writer puts in those three
  * columns is overwritten. UPDATE, DELETE and TRUNCATE are refused, except the retention purge of rows older than
@@ -269,7 +269,7 @@ export const auditLog = pgTable(
     prevHash: text('prev_hash').notNull().default(''),
     hash: text('hash').notNull().default(''),
   },
-  // The unique index on seq, the chain's functions and triggers are in the hand-written migration 0009_audit_chain.
+  // The unique index on seq, the chain's functions and triggers are in the hand-written migration 0010_audit_chain.
   (t) => [index('audit_case_idx').on(t.caseNo), index('audit_at_idx').on(t.at), index('audit_user_idx').on(t.userId, t.seq)],
 );
 
