@@ -222,8 +222,11 @@ describe('access: bearer tokens, roles and jurisdiction', () => {
 
     it('a refused read (outside jurisdiction) is recorded as a refusal, not as a read', async () => {
       const rows = () => b.database.db.select().from(auditLog).where(and(eq(auditLog.caseNo, lianduTriage), eq(auditLog.userId, 'registrar-qingtian')));
+      const before = (await rows()).length;
       expect((await b.get(`/api/petitions/${lianduTriage}`, 'registrar-qingtian')).statusCode).toBe(403);
-      expect((await rows()).map((r) => r.action)).toEqual(['access.refused']);
+      const after = await rows();
+      expect(after.slice(before).map((r) => r.action)).toEqual(['access.refused']);
+      expect(after.some((r) => r.action === 'read_petition')).toBe(false);
     });
   });
 });
