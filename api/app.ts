@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import auth from './plugins/auth';
 import hardening from './plugins/hardening';
+import audit from './plugins/audit';
 import { errorHandler } from './errors';
 import declaredErrors, { MAX_PARAM_LENGTH } from './responses';
 import type { ApiDeps } from './context';
@@ -28,6 +29,9 @@ import digestRoutes from './routes/digests';
 import workflowRoutes from './routes/workflows';
 import codecRoutes from './routes/codec';
 import availableCommandRoutes from './routes/available-commands';
+import userRoutes from './routes/users';
+import auditRoutes from './routes/audit';
+import oidcRoutes from './routes/oidc';
 
 /** The Fastify app, without listening: server.ts runs it, tests use inject(). */
 export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -55,6 +59,7 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(declaredErrors);
   await app.register(hardening, { deps });
   await app.register(auth, { deps });
+  await app.register(audit, { deps });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     // Outside development the API's description is for signed-in users only (a bearer token, as on /api).
@@ -63,6 +68,7 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
 
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps });
+  await app.register(oidcRoutes, { deps });
   await app.register(petitionRoutes, { deps, prefix: '/api' });
   await app.register(commandRoutes, { deps, prefix: '/api' });
   await app.register(taskRoutes, { deps, prefix: '/api' });
@@ -82,5 +88,7 @@ export async function buildApp(deps: ApiDeps, opts: FastifyServerOptions = {}): 
   await app.register(digestRoutes, { deps, prefix: '/api' });
   await app.register(workflowRoutes, { deps, prefix: '/api' });
   await app.register(codecRoutes, { deps });
+  await app.register(userRoutes, { deps, prefix: '/api' });
+  await app.register(auditRoutes, { deps, prefix: '/api' });
   return app;
 }

@@ -40,6 +40,24 @@ export const configSchema = z.object({
   AUTH_DEV_LOGIN: bool.optional(),
   /** Lifetime of a bearer token; at most 8 hours (every token carries exp). */
   TOKEN_TTL_MINUTES: z.coerce.number().int().min(1).max(MAX_TOKEN_TTL_MINUTES).default(MAX_TOKEN_TTL_MINUTES),
+  /** Failed sign-ins in a row (POST /auth/login) after which a login name is locked. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long a locked login name stays locked (then 423 with Retry-After until it expires). */
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /**
+   * Days the audit log is kept before `npm run audit:purge` may remove a row: at least 183 (six months, the
+   * Cybersecurity Law's minimum for network logs); the database refuses to delete younger rows whatever this says.
+   */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(183, 'at least 183 days (six months)').max(36_500).default(365),
+  /** Optional OIDC sign-in (a government SSO): the issuer's URL; with it, the client id, secret and redirect URI. */
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** This service's callback as registered at the issuer: https://<host>/auth/oidc/callback. */
+  OIDC_REDIRECT_URI: z.string().url().optional(),
+  /** The ID token claim whose value is the local user's id (the user must exist and be active). */
+  OIDC_USER_CLAIM: z.string().min(1).default('preferred_username'),
+  OIDC_SCOPE: z.string().min(1).default('openid profile'),
   /** Requests per minute and client address to the login and dev-token routes. */
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   /** Requests per minute and client address to the other routes that need no token (health, docs, codec). */
@@ -180,6 +198,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.OIDC_ISSUER && (!c.OIDC_CLIENT_ID || !c.OIDC_CLIENT_SECRET || !c.OIDC_REDIRECT_URI)) {
+    throw new ConfigError('Invalid configuration:\n  OIDC_ISSUER: needs OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URI as well');
+  }
   const explicitlyDevelopment = env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
   const givenServers = !!(c.TEMPORAL_ADDRESS || c.DATABASE_URL);
   const development = c.NODE_ENV !== 'production' && (explicitlyDevelopment || !givenServers);

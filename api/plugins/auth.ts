@@ -22,7 +22,7 @@ declare module 'fastify' {
     divisionsUnder(root: string): string[];
     /** Every division code (for lists: a jurisdiction may be served as its complement, api/paging.ts). */
     allDivisions(): string[];
-    /** Signs a bearer token for a user (development login and tests). */
+    /** Signs a bearer token for a user (sign-in, development login and tests). */
     signToken(userId: string): string;
     /** Checks the bearer token and loads its user into request.principal; 401 otherwise. */
     authenticate(request: FastifyRequest): Promise<void>;
@@ -70,14 +70,20 @@ export default fp<{ deps: ApiDeps }>(
 
     app.decorate('authenticate', async (request: FastifyRequest) => {
       let sub: string;
+      let iat: number;
       try {
-        sub = (await request.jwtVerify<{ sub: string }>()).sub;
+        ({ sub, iat } = await request.jwtVerify<{ sub: string; iat: number }>());
       } catch {
         throw new ServiceError(401, 'Unauthorized', 'a valid bearer token is required (Authorization: Bearer <token>)');
       }
       const [user] = await db.select().from(users).where(eq(users.id, sub));
       if (!user) throw new ServiceError(401, 'Unauthorized', 'the token names an unknown user');
-      request.principal = user;
+      if (!user.active) throw new ServiceError(401, 'Unauthorized', 'this account is deactivated');
+      // A password reset signs the user out everywhere: tokens issued before it (iat has whole seconds) are refused.
+      if (user.passwordChangedAt && iat * 1000 < Math.floor(user.passwordChangedAt.getTime() / 1000) * 1000) {
+        throw new ServiceError(401, 'Unauthorized', 'the token was issued before the password was changed; sign in again');
+      }
+      request.principal = { id: user.id, name: user.name, role: user.role, divisionCode: user.divisionCode, unitId: user.unitId };
     });
 
     app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {

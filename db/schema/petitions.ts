@@ -246,7 +246,15 @@ export const intakeOutbox = pgTable(
   (t) => [index('intake_outbox_pending_idx').on(t.createdAt).where(sql`${t.startedAt} is null`)],
 );
 
-/** Every read of a matter's full personal data (PIPL). */
+/**
+ * The audit log, kept as evidence (issue 10): reads of a matter's full personal data (PIPL), refused reads and
+ * failed authorisations, sign-ins, and every administrative change. Append-only and hash-chained by the database
+ * itself (migration 0011_audit_chain): a BEFORE INSERT trigger takes the chain lock, numbers the row
+ * (`seq`, gap-free) and sets `prev_hash` (the previous row's hash, 64 zeros for the first) and
+ * `hash` = sha256 of the row's canonical serialization (audit_row_hash); whatever a writer puts in those three
+ * columns is overwritten. UPDATE, DELETE and TRUNCATE are refused, except the retention purge of rows older than
+ * 183 days (services/audit.ts purgeAudit). `npm run audit:verify` walks the chain.
+ */
 export const auditLog = pgTable(
   'audit_log',
   {
@@ -256,8 +264,13 @@ export const auditLog = pgTable(
     action: text('action').notNull(),
     caseNo: text('case_no'),
     detail: jsonb('detail').$type<Record<string, unknown>>(),
+    /** Position in the chain, set by the trigger. */
+    seq: bigint('seq', { mode: 'number' }).notNull().default(0),
+    prevHash: text('prev_hash').notNull().default(''),
+    hash: text('hash').notNull().default(''),
   },
-  (t) => [index('audit_case_idx').on(t.caseNo)],
+  // The unique index on seq, the chain's functions and triggers are in the hand-written migration 0011_audit_chain.
+  (t) => [index('audit_case_idx').on(t.caseNo), index('audit_at_idx').on(t.at), index('audit_user_idx').on(t.userId, t.seq)],
 );
 
 /**

@@ -23,13 +23,35 @@ export const units = pgTable(
   (t) => [index('units_division_idx').on(t.divisionCode)],
 );
 
-/** Users of the service; each bound to a division (bureau roles) or a unit (unit roles). */
+/**
+ * Users of the service; each bound to a division (bureau roles) or a unit (unit roles). The id is the login name.
+ * A user signs in with POST /auth/login when they have a password (argon2id hash, services/users.ts); the seeded
+ * development users have none and get tokens from POST /auth/dev-token in development only.
+ */
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   role: text('role', { enum: ['registrar', 'unit_handler', 'unit_head', 'supervisor', 'admin'] }).notNull(),
   divisionCode: text('division_code').references(() => divisions.code),
   unitId: text('unit_id').references(() => units.id),
+  /** PHC string of an argon2id hash; null: no password login. */
+  passwordHash: text('password_hash'),
+  /** Tokens issued before this instant are refused (a password reset signs the user out everywhere). */
+  passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+  /** A deactivated user can neither sign in nor use a token issued before. */
+  active: boolean('active').notNull().default(true),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Failed sign-ins per login name (existing or not, so a lock reveals nothing): LOGIN_MAX_FAILURES failures in a row
+ * lock the name for LOGIN_LOCK_MINUTES (423 with Retry-After); a successful sign-in clears the row.
+ */
+export const loginFailures = pgTable('login_failures', {
+  login: text('login').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailedAt: timestamp('last_failed_at', { withTimezone: true }).notNull(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
 });
 
 /** Working-day overrides entered by an admin; they beat the chinese-days package data (domain.md §7). */

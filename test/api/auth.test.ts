@@ -220,10 +220,13 @@ describe('access: bearer tokens, roles and jurisdiction', () => {
       expect(rows.at(-1)).toMatchObject({ action: 'read_petition', userId: 'supervisor-liandu', caseNo: lianduTriage });
     });
 
-    it('a refused read (outside jurisdiction) is not recorded as a read', async () => {
+    it('a refused read (outside jurisdiction) is recorded as a refusal, not as a read', async () => {
       const rows = () => b.database.db.select().from(auditLog).where(and(eq(auditLog.caseNo, lianduTriage), eq(auditLog.userId, 'registrar-qingtian')));
+      const before = (await rows()).length;
       expect((await b.get(`/api/petitions/${lianduTriage}`, 'registrar-qingtian')).statusCode).toBe(403);
-      expect(await rows()).toHaveLength(0);
+      const after = await rows();
+      expect(after.slice(before).map((r) => r.action)).toEqual(['access.refused']);
+      expect(after.some((r) => r.action === 'read_petition')).toBe(false);
     });
   });
 });

@@ -67,7 +67,7 @@ export function errorTitle(err: unknown): string {
     case 400:
       return '输入有误';
     case 401:
-      return '请重新登录';
+      return err.code === 'InvalidCredentials' ? '登录失败' : '请重新登录';
     case 403:
       return '无权执行此操作';
     case 404:
@@ -76,6 +76,10 @@ export function errorTitle(err: unknown): string {
       return '当前状态不允许此操作';
     case 422:
       return err.code === 'CalendarUnknownYear' ? '工作日历缺少该年度数据' : '无法处理该请求';
+    case 423:
+      return '账号已暂时锁定';
+    case 429:
+      return '请求过于频繁，请稍后重试';
     case 503:
       return '后台服务暂不可用，请稍后重试';
     default:
