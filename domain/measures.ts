@@ -125,7 +125,9 @@ function visitRows(p: Scope, num: { submission: SQL; visit: SQL }): SQL {
     union all
     select e.id, e.case_no, ${num.visit}, null::int, 'recorded_visit', ${day(sql`(e.data->>'at')::timestamptz`)}, p.division_code
       from events e join petitions p on p.case_no = e.case_no
-     where e.type = 'visit' and ${inPeriod(sql`(e.data->>'at')::timestamptz`, p)} and ${P(p, sql`e.case_no`)}`;
+     where e.type = 'visit' and ${inPeriod(sql`(e.data->>'at')::timestamptz`, p)} and ${P(p, sql`e.case_no`)}
+       -- POST /visits also files the visit as a submission under the visit's id: counted there, once.
+       and not exists (select 1 from submissions v where v.id = e.data->>'id')`;
 }
 /** A limit of the read model's deadlines table decided (met or missed) with its last day in the period. */
 function decidedLimitRows(keys: string[], p: Scope): SQL {
@@ -182,7 +184,7 @@ export const measures: MeasureDef[] = [
     key: 'visit_batches',
     name: '来访批次',
     kind: 'count',
-    numerator: 'submissions made in person (channel visit) received in the period, plus visits recorded on matters (POST /visits) dated in the period; one batch each',
+    numerator: 'submissions made in person (channel visit) received in the period — a visit recorded through POST /visits is one of them — plus visits recorded on matters without such a submission, dated in the period; one batch each',
     period: 'the submission’s receipt instant / the visit’s own instant',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'reduction', percent: 20, basis: CAMPAIGN + '：信访总量下降20%' },
@@ -195,7 +197,13 @@ export const measures: MeasureDef[] = [
     numerator: 'persons of the same batches: the matter’s persons count for an in-person submission, the visit’s persons for a recorded visit',
     period: 'as 来访批次',
     jurisdiction: 'problem location of the matter',
-    ...daily((p) => visitRows(p, { submission: sql`p.persons_count`, visit: sql`coalesce((e.data->>'persons')::int, 1)` })),
+    ...daily((p) =>
+      visitRows(p, {
+        // A recorded visit's persons are the visit's own; a registration in person's, the matter's.
+        submission: sql`coalesce((select (rv.data->>'persons')::int from events rv where rv.case_no = s.case_no and rv.type = 'visit' and rv.data->>'id' = s.id limit 1), p.persons_count)`,
+        visit: sql`coalesce((e.data->>'persons')::int, 1)`,
+      }),
+    ),
   },
   {
     key: 'beijing_visits',

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client';
 import { measureByKey, measures, type MeasureParams } from '../../domain/measures';
-import { computeFigure, drillDown, measureReport } from '../../read-model/measures';
+import { computeFigure, computeFigureDirect, drillDown, measureReport } from '../../read-model/measures';
+import { submissions } from '../../db/schema';
 import { memoryDatabase } from '../support/harness';
 import { fixtures } from '../support/read-model-fixtures';
 
@@ -117,6 +118,18 @@ describe('every measure on the hand-built March 2026', () => {
     expect((await figure('visit_persons')).value).toBe(12);
     // The whole city adds D's Beijing visit.
     expect((await figure('visit_batches', march(CITY))).value).toBe(4);
+  });
+
+  it('a visit recorded through POST /visits (a visit event and a submission under the same id) is one batch, not two', async () => {
+    const f = fixtures(database.db);
+    await f.matter('VV', { division: '331127', channel: 'phone', registeredAt: '2026-03-02T10:00:00+08:00' });
+    await f.event('VV', 'visit', '2026-03-12T09:00:00+08:00', { id: 'VXVV1', at: '2026-03-12T01:00:00.000Z', place: '县信访局', persons: 3, level: 'county' });
+    await database.db.insert(submissions).values({ id: 'VXVV1', caseNo: 'VV', channel: 'visit', source: 'direct', receivedAt: new Date('2026-03-12T01:00:00.000Z'), summary: '来访', initial: false, registeredBy: 'registrar-city' });
+    const jingning = march(['331127']);
+    expect((await figure('visit_batches', jingning)).numerator).toBe(1);
+    expect((await computeFigureDirect(database.db, measureByKey('visit_batches')!, jingning)).numerator).toBe(1);
+    // Its persons are the visit's 3, not the matter's 1.
+    expect((await figure('visit_persons', jingning)).numerator).toBe(3);
   });
 
   it('Beijing visits with their breakdown', async () => {
