@@ -14,6 +14,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { measures, type FactScope, type MeasureDef } from '../domain/measures';
 import { queryRows } from './rows';
+import { startLoop } from '../lib/loop';
 
 type Fact = [measure: string, day: string, division: string, cat: string, num: number, den: number, rows: number];
 
@@ -143,24 +144,13 @@ export async function rebuildMeasureAggregates(db: Db, leaderReviewChannels: str
 
 /** The worker's background drain, so that reads seldom find work waiting. Returns a stop function. */
 export function startRollupLoop(db: Db, leaderReviewChannels: string[], log: (msg: string) => void, intervalMs = 5_000): () => Promise<void> {
-  let stopped = false;
-  let round: Promise<void> = Promise.resolve();
-  const tick = async () => {
-    try {
+  return startLoop(
+    'measures',
+    async () => {
       const r = await drainMeasureFacts(db, leaderReviewChannels, { maxRounds: 20 });
       if (r.matters >= 1_000) log(`measures: ${r.matters} matters rolled up into ${r.buckets} daily buckets`);
-    } catch (err) {
-      log(`measures: ${(err as Error).message}`);
-    }
-  };
-  const timer = setInterval(() => {
-    if (!stopped) round = round.then(tick);
-  }, intervalMs);
-  timer.unref();
-  round = round.then(tick);
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await round;
-  };
+    },
+    log,
+    intervalMs,
+  );
 }

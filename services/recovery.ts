@@ -7,6 +7,7 @@ import { competentLevelFor } from '../domain/triggers';
 import type { PetitionInput } from '../domain/matter';
 import { settingsFrom, startFromOutbox } from './intake';
 import { temporalCall } from './temporal-calls';
+import { startLoop } from '../lib/loop';
 
 export interface RecoveryDeps {
   db: Db;
@@ -120,25 +121,14 @@ async function outboxEntryFor(deps: RecoveryDeps, caseNo: string): Promise<typeo
  * round in progress.
  */
 export function startRecoveryLoop(deps: RecoveryDeps, log: (msg: string) => void, intervalMs = deps.config.RECOVERY_INTERVAL_MS): () => Promise<void> {
-  let stopped = false;
-  let round: Promise<void> = Promise.resolve();
-  const tick = async () => {
-    try {
+  return startLoop(
+    'recovery',
+    async () => {
       const { started, failed } = await drainOutbox(deps);
       if (started.length) log(`recovery: started the workflows of ${started.join(', ')}`);
       if (failed.length) log(`recovery: could not start ${failed.join(', ')} yet (will retry)`);
-    } catch (err) {
-      log(`recovery: ${(err as Error).message}`);
-    }
-  };
-  const timer = setInterval(() => {
-    if (!stopped) round = round.then(tick);
-  }, intervalMs);
-  timer.unref();
-  round = round.then(tick);
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await round;
-  };
+    },
+    log,
+    intervalMs,
+  );
 }
