@@ -5,9 +5,8 @@ import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
 import { listAudit, recordAudit, verifyAuditChain, type AuditFilter } from '../../services/audit';
 import { sendTable, type Column } from '../export';
 import type { ApiDeps } from '../context';
+import { errorResponses } from '../responses';
 
-const errorBody = z.object({ statusCode: z.number(), error: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() });
-const refusals = { 400: errorBody, 401: errorBody, 403: errorBody };
 
 /** Most rows one CSV export holds; narrow the filter (dates) for more. */
 export const AUDIT_EXPORT_MAX = 50_000;
@@ -78,7 +77,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           pageSize: z.coerce.number().int().min(1).max(500).default(100),
           format: z.enum(['json', 'csv']).default('json'),
         }),
-        response: { 200: z.object({ items: z.array(entry), nextBefore: z.number().nullable() }), ...refusals },
+        response: { 200: z.object({ items: z.array(entry), nextBefore: z.number().nullable() }), ...errorResponses(400) },
       },
     },
     async (req, reply) => {
@@ -103,7 +102,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         tags: ['admin'],
         summary: 'Walks the hash chain of the audit log and reports the first broken row (admin)',
         description: 'The same check as `npm run audit:verify`. ok=false names the first row (id, seq) where the chain does not hold and why.',
-        response: { 200: verifyReport, ...refusals },
+        response: { 200: verifyReport, ...errorResponses(400) },
       },
     },
     async (req) => {

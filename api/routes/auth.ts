@@ -8,7 +8,6 @@ import type { ApiDeps } from '../context';
 import { errorResponses } from '../responses';
 
 /** The error handler's body (api/errors.ts). */
-const errorBody = z.object({ statusCode: z.number(), error: z.string(), message: z.string() });
 
 const signedInUser = z.object({ id: z.string(), name: z.string(), role: z.string(), divisionCode: z.string().nullable(), unitId: z.string().nullable() });
 
@@ -28,7 +27,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
           `A bearer token (HS256, the same as every token of this API, expiring after TOKEN_TTL_MINUTES, at most 8 h). A wrong user name or password → 401, the same for both. ` +
           `After LOGIN_MAX_FAILURES (default 5) failures in a row the name is locked for LOGIN_LOCK_MINUTES (default 15): 423 with Retry-After (seconds), even with the right password. Every attempt is audited.`,
         body: z.object({ userId: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }),
-        response: { 200: z.object({ token: z.string(), expiresAt: z.string(), user: signedInUser }), 401: errorBody, 423: errorBody, 429: errorBody },
+        response: { 200: z.object({ token: z.string(), expiresAt: z.string(), user: signedInUser }), ...errorResponses(401, 423, 429) },
       },
     },
     async (req, reply) => {

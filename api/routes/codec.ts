@@ -70,6 +70,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     summary,
     body: codecBody,
     headers: z.object({ 'x-namespace': z.string().max(200).optional() }),
+    response: { 200: codecBody.describe('the payloads, decoded or encoded, in the order given') },
   });
   const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.headers.origin && origins.has(req.headers.origin)) {

@@ -5,9 +5,8 @@ import { divisions, units } from '../../db/schema';
 import { permissions, roles, unitRoles } from '../../domain/access';
 import { createUser, type PublicUser, listUsers, password, resetPassword, updateUser, userInput, userPatch } from '../../services/users';
 import type { ApiDeps } from '../context';
+import { errorResponses } from '../responses';
 
-const errorBody = z.object({ statusCode: z.number(), error: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() });
-const refusals = { 400: errorBody, 401: errorBody, 403: errorBody };
 
 const user = z.object({
   id: z.string(),
@@ -31,14 +30,14 @@ const userParams = z.object({ id: z.string().min(1).max(64) });
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
 
-  app.get('/admin/users', { schema: { tags: ['admin'], summary: 'Every user with role, jurisdiction and status (admin)', response: { 200: z.object({ items: z.array(user) }), ...refusals } } }, async (req) => {
+  app.get('/admin/users', { schema: { tags: ['admin'], summary: 'Every user with role, jurisdiction and status (admin)', response: { 200: z.object({ items: z.array(user) }), ...errorResponses(400) } } }, async (req) => {
     app.requirePermission(req, 'admin');
     return { items: (await listUsers(db)).map(wire) };
   });
 
   app.post(
     '/admin/users',
-    { schema: { tags: ['admin'], summary: 'Create a user (admin; audited)', body: userInput, response: { 201: user, ...refusals, 409: errorBody, 422: errorBody } } },
+    { schema: { tags: ['admin'], summary: 'Create a user (admin; audited)', body: userInput, response: { 201: user, ...errorResponses(409, 422) } } },
     async (req, reply) => {
       app.requirePermission(req, 'admin');
       return reply.status(201).send(wire(await createUser(db, req.body, req.principal.id)));
@@ -54,7 +53,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         description: 'A deactivated user can no longer sign in, and their tokens stop working at once. An admin may not demote or deactivate their own account (409).',
         params: userParams,
         body: userPatch,
-        response: { 200: user, ...refusals, 404: errorBody, 409: errorBody, 422: errorBody },
+        response: { 200: user, ...errorResponses(404, 409, 422) },
       },
     },
     async (req) => {
@@ -72,7 +71,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         description: 'Clears a sign-in lock; tokens issued before are refused from now on.',
         params: userParams,
         body: z.object({ password }),
-        response: { 204: z.null(), ...refusals, 404: errorBody },
+        response: { 204: z.null(), ...errorResponses(404) },
       },
     },
     async (req, reply) => {
@@ -94,7 +93,6 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
             divisions: z.array(z.object({ code: z.string(), name: z.string(), level: z.string(), parentCode: z.string().nullable() })),
             units: z.array(z.object({ id: z.string(), name: z.string(), divisionCode: z.string() })),
           }),
-          ...refusals,
         },
       },
     },

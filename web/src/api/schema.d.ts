@@ -56,52 +56,31 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
@@ -163,52 +142,31 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
@@ -918,52 +876,31 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
@@ -1024,52 +961,31 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
@@ -1132,68 +1048,40 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The body is larger than this route accepts */
@@ -1214,20 +1102,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
@@ -1306,84 +1187,49 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No such thing (or none you may see) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Refused in the current state (reason in Chinese), or conflicts with what exists */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The body is larger than this route accepts */
@@ -1413,20 +1259,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
@@ -1481,68 +1320,40 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description Default Response */
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No such thing (or none you may see) */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            fields?: {
-                                [key: string]: string;
-                            };
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The body is larger than this route accepts */
@@ -12932,17 +12743,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description The body is larger than this route accepts */
@@ -12963,30 +12770,22 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Locked after repeated failures */
                 423: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description Too many requests: retry later (Retry-After) */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            statusCode: number;
-                        };
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
@@ -13105,6 +12904,22 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description the payloads, decoded or encoded, in the order given */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            payloads: {
+                                data?: string | null;
+                                metadata?: {
+                                    [key: string]: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
                 /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
                     headers: {
@@ -13190,6 +13005,22 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description the payloads, decoded or encoded, in the order given */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            payloads: {
+                                data?: string | null;
+                                metadata?: {
+                                    [key: string]: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
                 /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
                     headers: {
