@@ -4,7 +4,7 @@
  * docker-compose.yml, and upserted by the workflows (workflows/search-attributes.ts).
  */
 export const searchAttributes = [
-  { name: 'PetitionStatus', type: 'Keyword', meaning: 'a matter’s status, or OPEN/CLOSED of a backlog case' },
+  { name: 'PetitionStatus', type: 'Keyword', meaning: 'a matter’s status, OPEN/CLOSED of a backlog case, OPEN/COMPLETED/CLOSED of an escalation' },
   { name: 'DivisionCode', type: 'Keyword', meaning: 'problem location (division code)' },
   { name: 'UnitId', type: 'Keyword', meaning: 'the responsible unit holding it' },
   { name: 'Overdue', type: 'Bool', meaning: 'a limit was missed and is not yet made good' },

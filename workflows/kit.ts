@@ -25,6 +25,7 @@ import type { TimelineEntry } from '../domain/matter';
 import { escalationTasks, type DeadlineRequest, type EscalationKind, type EscalationStart, type EscalationState, type EscalationSummary } from '../domain/escalation';
 import type { NoticeKind } from '../domain/notices';
 import { escalationChangedSignal, escalationQuery } from './messages';
+import { upsertEscalationSearchAttributes } from './search-attributes';
 
 /** The activities, with one retry policy: business refusals (an unknown calendar year, bad input) are final. */
 export const acts = proxyActivities<PetitionActivities>({
@@ -155,6 +156,8 @@ export function escalation(kind: EscalationKind, start: EscalationStart, details
     async flush(): Promise<void> {
       refresh();
       await acts.projectOverlay({ workflowId, caseNo: state.caseNo, events: rec.take(), snapshot: state });
+      // Supervisors' visibility queries (no personal data); escalations started before this did not upsert.
+      if (patched('escalation-search-attributes')) upsertEscalationSearchAttributes(state);
       const summary: EscalationSummary = { id: workflowId, kind, trigger: state.trigger, status: state.status, dueAt: state.current?.dueAt ?? null, overdue: state.overdue };
       try {
         await getExternalWorkflowHandle(state.parentWorkflowId).signal(escalationChangedSignal, summary);

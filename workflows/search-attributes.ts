@@ -6,12 +6,15 @@
  *
  *   if (patched('search-attributes')) upsertMatterSearchAttributes(state);
  *
- * The backlog case workflow (new) calls upsertBacklogSearchAttributes directly.
+ * The backlog case workflow (new) calls upsertBacklogSearchAttributes directly. The escalations (warning slip,
+ * three-party review, investigation; released) upsert theirs in the kit's flush() behind
+ * patched('escalation-search-attributes').
  */
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { PetitionState } from '../domain/matter';
 import type { BacklogState } from '../domain/backlog';
+import type { EscalationState } from '../domain/escalation';
 
 export const SA = {
   status: defineSearchAttributeKey('PetitionStatus', SearchAttributeType.KEYWORD),
@@ -55,4 +58,19 @@ export function backlogSearchAttributes(s: Pick<BacklogState, 'status' | 'divisi
 
 export function upsertBacklogSearchAttributes(s: BacklogState, nextDueAt: Date | null): void {
   upsertSearchAttributes(backlogSearchAttributes(s, nextDueAt));
+}
+
+/** What an escalation shows to visibility: OPEN/COMPLETED/CLOSED, its matter's place and unit, overdue, next due. */
+export function escalationSearchAttributes(s: Pick<EscalationState, 'status' | 'divisionCode' | 'unitId' | 'overdue' | 'current'>): SearchAttributeUpdatePair[] {
+  return [
+    { key: SA.status, value: s.status.toUpperCase() },
+    { key: SA.division, value: s.divisionCode },
+    { key: SA.unit, value: s.unitId ?? null },
+    { key: SA.overdue, value: s.overdue },
+    { key: SA.nextDue, value: s.current ? new Date(s.current.dueAt) : null },
+  ] as SearchAttributeUpdatePair[];
+}
+
+export function upsertEscalationSearchAttributes(s: Parameters<typeof escalationSearchAttributes>[0]): void {
+  upsertSearchAttributes(escalationSearchAttributes(s));
 }

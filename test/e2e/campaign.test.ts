@@ -2,8 +2,8 @@
  * The campaign on the real stack. The four sweeps (Temporal dev server, PostgreSQL, worker, API over HTTP): the worker created
  * their schedules (Asia/Shanghai, overlap SKIP, catch-up window), each is triggered, and each run writes its
  * digest and the units' notices in their work lists. Periods are derived from today, as a run would. Then the
- * supervisors' queries on live workflow state: search attributes upserted by running backlog cases, queried through
- * the API within the caller's jurisdiction, and reconciled with the read model.
+ * supervisors' queries on live workflow state: search attributes upserted by a forwarded matter and by running backlog
+ * cases, queried through the API within the caller's jurisdiction, and reconciled with the read model.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, like } from 'drizzle-orm';
@@ -16,6 +16,8 @@ import { ensureSchedules, scheduleIdFor } from '../../services/schedules';
 import { eventually, todayInShanghai } from '../support/api';
 import { fixtures } from '../support/read-model-fixtures';
 import { startStack, type Stack } from '../support/stack';
+import type { PetitionState } from '../../domain/matter';
+import { workflowIdFor } from '../../workflows/ids';
 
 describe('the campaign on the dev server: scheduled sweeps and live-state queries', () => {
   let stack: Stack;
@@ -172,6 +174,47 @@ describe('the campaign on the dev server: scheduled sweeps and live-state querie
     expect(html).toContain('市级责任单位排名');
     // No unit has a figure against it in these rows: the six city departments rank with 1 and none is listed.
     expect((d.body.unitRanking as { score: number }[]).every((u) => u.score === 1)).toBe(true);
+  });
+
+  it('search attributes: a matter forwarded through the API is found by its status, division and overdue flag, within the jurisdiction', async () => {
+    const registrar = await stack.token('registrar-city');
+    const reg = await stack.call<{ caseNo: string }>('POST', '/api/petitions', registrar, {
+      channel: 'letter', divisionCode: '331121', category: 'urban_construction', purpose: 'complaint', summary: '村道拓宽占用责任田未补偿', petitioners: [{ name: '周九', main: true }],
+    });
+    expect(reg.status).toBe(201);
+    const { caseNo } = reg.body;
+    await eventually(async () => ((await stack.call<PetitionState>('GET', `/api/petitions/${caseNo}/state`, registrar)).body.status === 'TRIAGE' ? true : undefined), 'TRIAGE');
+    const fwd = await stack.call<PetitionState>('POST', `/api/petitions/${caseNo}/forward`, registrar, { mode: 'forward', unitId: 'qingtian-gov' });
+    expect(fwd.status, JSON.stringify(fwd.body)).toBe(200);
+    expect(fwd.body.status).toBe('AWAITING_ACCEPTANCE');
+    // Its projection: the read model shows it with 青田县人民政府.
+    await eventually(async () => {
+      const r = await stack.call<{ status: string; unitId: string | null }>('GET', `/api/petitions/${caseNo}`, supervisor);
+      return r.body.status === 'AWAITING_ACCEPTANCE' && r.body.unitId === 'qingtian-gov' ? true : undefined;
+    }, 'the projection of the forwarded matter');
+
+    type Listed = { query: string; items: { workflowId: string; type: string; attributes: Record<string, unknown> }[] };
+    const q = encodeURIComponent("PetitionStatus = 'AWAITING_ACCEPTANCE' AND DivisionCode = '331121' AND Overdue = false");
+    const found = await eventually(async () => {
+      const r = await stack.call<Listed>('GET', `/api/workflows?query=${q}`, supervisor);
+      return r.body.items.find((i) => i.workflowId === workflowIdFor(caseNo));
+    }, 'the matter in visibility', 30_000, 500);
+    expect(found.type).toBe('petitionWorkflow');
+    // The acceptance limit it now runs against is the instant visibility holds.
+    const state = (await stack.call<PetitionState>('GET', `/api/petitions/${caseNo}/state`, registrar)).body;
+    expect(state.current?.key).toBe('acceptance');
+    expect(found.attributes).toMatchObject({ status: 'AWAITING_ACCEPTANCE', divisionCode: '331121', unitId: 'qingtian-gov', overdue: false, backlog: false, escalationKinds: [] });
+    expect(new Date(found.attributes.nextDueAt as string).toISOString()).toBe(new Date(state.current!.dueAt).toISOString());
+    // Overdue = true does not find it.
+    const overdue = await stack.call<Listed>('GET', `/api/workflows?query=${encodeURIComponent("DivisionCode = '331121' AND Overdue = true")}`, supervisor);
+    expect(overdue.status).toBe(200);
+    expect(overdue.body.items.map((i) => i.workflowId)).not.toContain(workflowIdFor(caseNo));
+    // 莲都's supervisor, asking for every matter awaiting acceptance, sees 莲都's only: not this 青田 matter.
+    const liandu = await stack.call<Listed>('GET', `/api/workflows?query=${encodeURIComponent("PetitionStatus = 'AWAITING_ACCEPTANCE'")}`, await stack.token('supervisor-liandu'));
+    expect(liandu.status).toBe(200);
+    expect(liandu.body.query).toContain("DivisionCode IN ('331102'");
+    expect(liandu.body.items.map((i) => i.workflowId)).not.toContain(workflowIdFor(caseNo));
+    expect(liandu.body.items.every((i) => String(i.attributes.divisionCode).startsWith('331102'))).toBe(true);
   });
 
   it('search attributes: set by running backlog cases, queryable within the jurisdiction, reconciled with the read model', async () => {

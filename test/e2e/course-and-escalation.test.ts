@@ -77,7 +77,7 @@ describe('the real stack: a matter through every stage, and an escalation from v
     expect(record.deadlines.every((d) => / — \S/.test(d.description))).toBe(true);
   });
 
-  it('two county-level visits through the API issue a warning slip; the next visit makes the warned unit explain; the slip is listed with its limit', async () => {
+  it('two county-level visits through the API issue a warning slip; the next visit makes the warned unit explain; the slip is listed with its limit and found by its search attributes', async () => {
     const caseNo = await register('村集体土地征收补偿分配不公');
     const forward = await post(`/api/petitions/${caseNo}/forward`, 'registrar-city', { mode: 'assign', unitId: 'liandu-housing' });
     expect(forward.status).toBe(200);
@@ -94,6 +94,16 @@ describe('the real stack: a matter through every stage, and an escalation from v
       return s.deadlines?.length ? s : undefined;
     }, 'the explanation limit');
     expect(live.deadlines[0]!.key).toBe('warningExplanation');
+    // The slip's own search attributes: open, the matter's place and unit, and the explanation limit as next due.
+    type Listed = { items: { workflowId: string; attributes: Record<string, unknown> }[] };
+    const q = encodeURIComponent("WorkflowType = 'warningSlipWorkflow' AND PetitionStatus = 'OPEN' AND DivisionCode = '331102' AND Overdue = false");
+    const seen = await eventually(async () => {
+      const r = await get<Listed>(`/api/workflows?query=${q}`, 'supervisor-city');
+      const hit = r.body.items.find((i) => i.workflowId === slip.id);
+      return hit?.attributes.nextDueAt ? hit : undefined;
+    }, 'the warning slip in visibility with its next due instant');
+    expect(seen.attributes).toMatchObject({ status: 'OPEN', divisionCode: '331102', unitId: 'liandu-housing', overdue: false });
+    expect(new Date(seen.attributes.nextDueAt as string).toISOString()).toBe(new Date((live as { current?: { dueAt: string } }).current!.dueAt).toISOString());
     const explained = await post<{ details: { explanations: { content?: string }[] } }>(`/api/warning-slips/${slip.id}/explanations`, 'handler-liandu-housing', {
       no: 1,
       content: '关于信访人再次到县上访的书面说明：已落实包案领导，正在协调补偿方案。',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { searchAttributes } from '../../domain/search-attributes';
 import { visibilityQueryProblem } from '../../domain/visibility-query';
-import { matterSearchAttributes } from '../../workflows/search-attributes';
+import { escalationSearchAttributes, matterSearchAttributes } from '../../workflows/search-attributes';
 
 describe('visibility queries from the API', () => {
   it('accepts queries over the service’s and the system attributes', () => {
@@ -41,6 +41,13 @@ describe('search attributes', () => {
       Backlog: true,
       EscalationKinds: ['investigation', 'warning_slip'],
     });
+  });
+  it('an escalation’s carry its status, its matter’s place and unit, overdue and the limit it runs against', () => {
+    const slip = { status: 'open', divisionCode: '331121', unitId: 'qingtian-gov', overdue: false, current: { key: 'warningExplanation', dueAt: '2026-12-04T16:00:00.000Z' } } as const;
+    const named = (s: Parameters<typeof escalationSearchAttributes>[0]) => Object.fromEntries(escalationSearchAttributes(s).map((p) => [p.key.name, p.value]));
+    expect(named(slip)).toEqual({ PetitionStatus: 'OPEN', DivisionCode: '331121', UnitId: 'qingtian-gov', Overdue: false, NextDueAt: new Date('2026-12-04T16:00:00.000Z') });
+    // Closed with its limits met: no next due instant; an escalation not yet with a unit clears UnitId.
+    expect(named({ ...slip, status: 'closed', unitId: null, current: undefined })).toMatchObject({ PetitionStatus: 'CLOSED', UnitId: null, NextDueAt: null });
   });
   it('docker-compose’s setup job registers the same attributes with the same types', () => {
     const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
