@@ -58,6 +58,14 @@ describe('the console: users and roles', () => {
     await shot(page, 'users-admin');
     await expectAccessible(page, 'users admin after deactivation');
 
+    // The audit log lists both changes, and its hash chain verifies.
+    await page.getByRole('tab', { name: '审计日志' }).click();
+    await poll(() => page.locator('tr', { hasText: 'user.created' }).filter({ hasText: login }).count()).toBe(1);
+    await poll(() => page.locator('tr', { hasText: 'user.updated' }).filter({ hasText: login }).count()).toBe(1);
+    await page.getByRole('button', { name: '校验审计链' }).click();
+    await page.getByText(/^审计链完整：共 \d+ 条/).waitFor();
+    await expectAccessible(page, 'audit log');
+
     const { items } = await api.get<{ items: { id: string; role: string; unitId: string | null; active: boolean }[] }>('/api/admin/users', 'admin');
     expect(items.find((u) => u.id === login)).toMatchObject({ role: 'unit_handler', unitId: 'liandu-housing', active: false });
   });

@@ -44,3 +44,4 @@ export type MaskedPetitioner = RecordPetitioner;
 
 export type AdminUser = Json<paths['/api/admin/users']['get']>['items'][number];
 export type RolesAnswer = Json<paths['/api/admin/roles']['get']>;
+export type AuditEntry = Json<paths['/api/admin/audit']['get']>['items'][number];

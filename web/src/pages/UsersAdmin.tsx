@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Checkbox, Col, Form, Input, Modal, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, Form, Input, Modal, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import type { FormInstance } from 'antd';
 import { api, ApiError, errorTitle, unwrap } from '../api/client';
 import type { AdminUser, RolesAnswer } from '../api/types';
 import { roleLabels } from '../labels';
 import { ErrorState } from '../components/States';
+import { AuditLog } from './AuditLog';
 
 type Role = AdminUser['role'];
 interface UserFields {
@@ -61,7 +62,7 @@ function Refusal({ error }: { error: unknown }) {
   return <Alert type="error" showIcon role="alert" style={{ marginBottom: 16 }} message={errorTitle(error)} description={(error as Error).message} />;
 }
 
-/** 用户与角色 (admin): every user with role, jurisdiction and status; create, change, deactivate, reset a password. */
+/** 用户与角色 (admin): every user with role, jurisdiction and status; create, change, deactivate, reset a password; the audit log. */
 export function UsersAdmin() {
   const queryClient = useQueryClient();
   const users = useQuery({ queryKey: ['admin-users'], queryFn: () => unwrap(api.GET('/api/admin/users')) });
@@ -108,83 +109,96 @@ export function UsersAdmin() {
 
   return (
     <Card title={<Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>用户与角色</Typography.Title>}>
-      <Typography.Title level={2} style={{ fontSize: 16 }}>用户</Typography.Title>
-      {reset.isSuccess ? <Alert type="success" showIcon role="status" style={{ marginBottom: 16 }} message="密码已重置，该用户此前的登录凭据已失效" /> : null}
-      {users.isError ? (
-        <ErrorState error={users.error} onRetry={() => void users.refetch()} />
-      ) : (
-        <Table<AdminUser>
-          size="small"
-          rowKey="id"
-          loading={users.isPending}
-          dataSource={users.data?.items ?? []}
-          locale={{ emptyText: '暂无用户' }}
-          pagination={{ pageSize: 20 }}
-          columns={[
-            { title: '登录名', dataIndex: 'id' },
-            { title: '姓名', dataIndex: 'name' },
-            { title: '角色', dataIndex: 'role', render: (r: string) => roleLabels[r] ?? r },
-            {
-              title: '辖区/单位',
-              key: 'binding',
-              render: (_: unknown, u) => (u.unitId ? (unitName.get(u.unitId) ?? u.unitId) : u.divisionCode ? (divisionName.get(u.divisionCode) ?? u.divisionCode) : '—'),
-            },
-            { title: '状态', dataIndex: 'active', render: (a: boolean) => (a ? <Tag color="green">启用</Tag> : <Tag color="default">已停用</Tag>) },
-            { title: '密码', dataIndex: 'hasPassword', render: (p: boolean) => (p ? '已设置' : '未设置') },
-            {
-              title: '操作',
-              key: 'actions',
-              render: (_: unknown, u) => (
-                <Space>
-                  <Button
+      <Tabs
+        items={[
+          {
+            key: 'users',
+            label: '用户',
+            children: (
+              <>
+                <Typography.Title level={2} style={{ fontSize: 16 }}>用户</Typography.Title>
+                {reset.isSuccess ? <Alert type="success" showIcon role="status" style={{ marginBottom: 16 }} message="密码已重置，该用户此前的登录凭据已失效" /> : null}
+                {users.isError ? (
+                  <ErrorState error={users.error} onRetry={() => void users.refetch()} />
+                ) : (
+                  <Table<AdminUser>
                     size="small"
-                    onClick={() => {
-                      update.reset();
-                      setEditing(u);
-                    }}
-                  >
-                    修改
-                  </Button>
-                  <Button
-                    size="small"
-                    onClick={() => {
-                      reset.reset();
-                      setResetting(u);
-                    }}
-                  >
-                    重置密码
-                  </Button>
-                </Space>
-              ),
-            },
-          ]}
-        />
-      )}
+                    rowKey="id"
+                    loading={users.isPending}
+                    dataSource={users.data?.items ?? []}
+                    locale={{ emptyText: '暂无用户' }}
+                    pagination={{ pageSize: 20 }}
+                    columns={[
+                      { title: '登录名', dataIndex: 'id' },
+                      { title: '姓名', dataIndex: 'name' },
+                      { title: '角色', dataIndex: 'role', render: (r: string) => roleLabels[r] ?? r },
+                      {
+                        title: '辖区/单位',
+                        key: 'binding',
+                        render: (_: unknown, u) => (u.unitId ? (unitName.get(u.unitId) ?? u.unitId) : u.divisionCode ? (divisionName.get(u.divisionCode) ?? u.divisionCode) : '—'),
+                      },
+                      { title: '状态', dataIndex: 'active', render: (a: boolean) => (a ? <Tag color="green">启用</Tag> : <Tag color="default">已停用</Tag>) },
+                      { title: '密码', dataIndex: 'hasPassword', render: (p: boolean) => (p ? '已设置' : '未设置') },
+                      {
+                        title: '操作',
+                        key: 'actions',
+                        render: (_: unknown, u) => (
+                          <Space>
+                            <Button
+                              size="small"
+                              onClick={() => {
+                                update.reset();
+                                setEditing(u);
+                              }}
+                            >
+                              修改
+                            </Button>
+                            <Button
+                              size="small"
+                              onClick={() => {
+                                reset.reset();
+                                setResetting(u);
+                              }}
+                            >
+                              重置密码
+                            </Button>
+                          </Space>
+                        ),
+                      },
+                    ]}
+                  />
+                )}
 
-      <Row gutter={24} style={{ marginTop: 24 }}>
-        <Col xs={24} lg={14}>
-          <Typography.Title level={2} style={{ fontSize: 16 }}>新建用户</Typography.Title>
-          {roles.isError ? <ErrorState error={roles.error} onRetry={() => void roles.refetch()} /> : null}
-          <Refusal error={create.error} />
-          {create.data ? <Alert type="success" showIcon role="status" style={{ marginBottom: 16 }} message={`已创建用户 ${create.data.id}（${roleLabels[create.data.role] ?? create.data.role}）`} /> : null}
-          <Form form={createForm} name="newUser" layout="vertical" initialValues={{ active: true }} onFinish={(v) => create.mutate(v)}>
-            <Form.Item name="id" label="登录名" rules={[{ required: true, message: '请填写登录名' }]}>
-              <Input autoComplete="off" />
-            </Form.Item>
-            <Form.Item name="name" label="姓名" rules={[{ required: true, whitespace: true, message: '请填写姓名' }]}>
-              <Input />
-            </Form.Item>
-            <RoleFields roles={roles.data} form={createForm} />
-            <Form.Item name="password" label="初始密码（至少 12 位；不填则须由管理员另行设置后方可登录）" rules={passwordRules}>
-              <Input.Password autoComplete="new-password" />
-            </Form.Item>
-            <Form.Item name="active" valuePropName="checked">
-              <Checkbox>启用</Checkbox>
-            </Form.Item>
-            <Button type="primary" htmlType="submit" loading={create.isPending}>创建</Button>
-          </Form>
-        </Col>
-      </Row>
+                <Row gutter={24} style={{ marginTop: 24 }}>
+                  <Col xs={24} lg={14}>
+                    <Typography.Title level={2} style={{ fontSize: 16 }}>新建用户</Typography.Title>
+                    {roles.isError ? <ErrorState error={roles.error} onRetry={() => void roles.refetch()} /> : null}
+                    <Refusal error={create.error} />
+                    {create.data ? <Alert type="success" showIcon role="status" style={{ marginBottom: 16 }} message={`已创建用户 ${create.data.id}（${roleLabels[create.data.role] ?? create.data.role}）`} /> : null}
+                    <Form form={createForm} name="newUser" layout="vertical" initialValues={{ active: true }} onFinish={(v) => create.mutate(v)}>
+                      <Form.Item name="id" label="登录名" rules={[{ required: true, message: '请填写登录名' }]}>
+                        <Input autoComplete="off" />
+                      </Form.Item>
+                      <Form.Item name="name" label="姓名" rules={[{ required: true, whitespace: true, message: '请填写姓名' }]}>
+                        <Input />
+                      </Form.Item>
+                      <RoleFields roles={roles.data} form={createForm} />
+                      <Form.Item name="password" label="初始密码（至少 12 位；不填则须由管理员另行设置后方可登录）" rules={passwordRules}>
+                        <Input.Password autoComplete="new-password" />
+                      </Form.Item>
+                      <Form.Item name="active" valuePropName="checked">
+                        <Checkbox>启用</Checkbox>
+                      </Form.Item>
+                      <Button type="primary" htmlType="submit" loading={create.isPending}>创建</Button>
+                    </Form>
+                  </Col>
+                </Row>
+              </>
+            ),
+          },
+          { key: 'audit', label: '审计日志', children: <AuditLog /> },
+        ]}
+      />
 
       {/* Mounted only while open: the forms' fields are not in the page (twice) otherwise. */}
       {editing ? (
