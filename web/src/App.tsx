@@ -11,6 +11,7 @@ import { Matters } from './pages/Matters';
 import { NoticePrint } from './pages/NoticePrint';
 import { Escalations } from './pages/Escalations';
 import { CalendarAdmin } from './pages/CalendarAdmin';
+import { UsersAdmin } from './pages/UsersAdmin';
 import { EscalationDetail } from './pages/EscalationDetail';
 
 // ECharts is large: the dashboard loads it when opened, so the first load stays small.
@@ -52,6 +53,7 @@ export function App() {
           }
         />
         <Route path="/admin/calendar" element={<CalendarAdmin />} />
+        <Route path="/admin/users" element={<UsersAdmin />} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>

@@ -73,9 +73,9 @@ export function errorTitle(err: unknown): string {
     case 404:
       return '未找到';
     case 409:
-      return '当前状态不允许此操作';
+      return err.code === 'UserExists' ? '该登录名已被使用' : '当前状态不允许此操作';
     case 422:
-      return err.code === 'CalendarUnknownYear' ? '工作日历缺少该年度数据' : '无法处理该请求';
+      return err.code === 'CalendarUnknownYear' ? '工作日历缺少该年度数据' : err.code === 'InvalidBinding' ? '角色与辖区/单位不匹配' : '无法处理该请求';
     case 423:
       return '账号已暂时锁定';
     case 429:

@@ -41,3 +41,7 @@ export interface Paged<T> {
 }
 /** A petitioner as a list or the masked record shows them. */
 export type MaskedPetitioner = RecordPetitioner;
+
+export type AdminUser = Json<paths['/api/admin/users']['get']>['items'][number];
+export type RolesAnswer = Json<paths['/api/admin/roles']['get']>;
+export type AuditEntry = Json<paths['/api/admin/audit']['get']>['items'][number];

@@ -22,6 +22,7 @@ export function Shell() {
     may({ role }, 'readMeasures') ? { key: '/dashboard', label: <Link to="/dashboard">督办</Link> } : null,
     may({ role }, 'readMeasures') ? { key: '/campaign', label: <Link to="/campaign/listings">挂牌与积案</Link> } : null,
     may({ role }, 'admin') ? { key: '/admin/calendar', label: <Link to="/admin/calendar">工作日历</Link> } : null,
+    may({ role }, 'admin') ? { key: '/admin/users', label: <Link to="/admin/users">用户与角色</Link> } : null,
   ].filter((x) => x !== null);
   const selected = items.map((i) => i.key).filter((k) => (k === '/' ? pathname === '/' : pathname.startsWith(k)));
   return (
