@@ -61,7 +61,7 @@ export function WorkList() {
       dataIndex: 'caseNo',
       render: (_, t) => (
         <Space direction="vertical" size={0}>
-          <Link to={`/matters/${t.caseNo}`}>{t.caseNo}</Link>
+          <Link to={subjectLink(t.caseNo)}>{t.caseNo}</Link>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {t.summary}
           </Typography.Text>
@@ -201,4 +201,15 @@ function BulkForward({ open, keys, onClose, onDone }: { open: boolean; keys: str
       )}
     </Modal>
   );
+}
+
+/**
+ * Where a task's subject is: a matter, or the campaign's own work kept under a pseudo case number (a backlog case
+ * `backlog:<id>`, a quarterly listing `sweep:quarterly:…`; other sweeps name a matter after their prefix).
+ */
+function subjectLink(caseNo: string): string {
+  if (caseNo.startsWith('backlog:')) return '/campaign/backlog';
+  if (caseNo.startsWith('sweep:quarterly:')) return '/campaign/listings';
+  const matter = /LS20\d{11,13}/.exec(caseNo);
+  return matter ? `/matters/${matter[0]}` : '/campaign/listings';
 }
