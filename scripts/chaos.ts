@@ -111,6 +111,8 @@ const runDir = mkdtempSync(join(repoRoot, '.tmp', 'chaos-'));
 const run = randomBytes(3).toString('hex');
 const taskQueue = `chaos-${run}`;
 const jwtSecret = randomBytes(32).toString('hex');
+// Production refuses to start without payload keys: one random AES-256 key for the run (lib/codec.ts).
+const codecKeys = `chaos:${randomBytes(32).toString('base64')}`;
 
 /** HS256 bearer token, as the API signs them (sub, iat, exp): there is no development login in production mode. */
 function token(sub: string): string {
@@ -343,6 +345,7 @@ async function main(): Promise<Figures> {
     DATABASE_URL: dbUrl.toString(),
     TEMPORAL_TASK_QUEUE: taskQueue,
     JWT_SECRET: jwtSecret,
+    TEMPORAL_CODEC_KEYS: codecKeys,
     DATA_DIR: runDir,
     HOST: '127.0.0.1',
     PORT: String(apiPort),
