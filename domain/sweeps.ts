@@ -212,16 +212,9 @@ export interface ListedEntry {
   dueDate: string;
 }
 
-export interface ListingInput {
-  id: string;
+/** A listing workflow's input: the listed entry of its quarter's digest (a unit when `unitId` is set). */
+export interface ListingInput extends Omit<ListedEntry, 'subject'> {
   quarter: string;
-  divisionCode: string;
-  /** Set when a responsible unit is listed (its division is the unit's own). */
-  unitId?: string;
-  name: string;
-  rank: number;
-  score: number;
-  dueDate: string;
   digestId: string;
 }
 
