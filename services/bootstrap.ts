@@ -1,4 +1,5 @@
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { closableConnection } from '../lib/temporal-connection';
 import type { AppConfig } from '../config';
 import { migrate, openDatabase, type Database } from '../db/client';
 import { seed } from '../db/seed';
@@ -18,11 +19,7 @@ export async function openReadModel(config: AppConfig): Promise<Database> {
  */
 export function temporalClient(config: AppConfig, address: string): Client {
   // Few retries: when Temporal is down, a caseworker's request should fail with 503 in seconds, not half a minute.
-  const connection = Connection.lazy({
-    address,
-    connectTimeout: '3s',
-    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))],
-  });
+  const connection = closableConnection({ address, connectTimeout: '3s', maxAttempts: 3 });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(codecFor(config)) });
 }
 

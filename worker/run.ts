@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, Runtime, DefaultLogger, type LogLevel } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { closableConnection } from '../lib/temporal-connection';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import { createActivities } from '../activities';
@@ -46,7 +47,8 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
   const codec = codecFor(opts.config);
   const connection = await NativeConnection.connect({ address: opts.address });
   // Activities start and signal the campaign's workflows (backlog cases) through a client of their own.
-  const clientConnection = await Connection.connect({ address: opts.address });
+  const clientConnection = closableConnection({ address: opts.address });
+  await clientConnection.ensureConnected();
   const client = new Client({ connection: clientConnection, namespace: opts.config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(codec) });
   const worker = await Worker.create({
     connection,

@@ -59,9 +59,29 @@ export interface AxeViolation {
 }
 
 /** Runs axe-core (WCAG 2.x A/AA rules) in the page; returns the serious and critical violations. */
+/**
+ * Waits until no finite animation or transition runs (a drawer sliding in, a row fading): axe measures colour contrast
+ * as painted, and a half-faded link fails it (it did once in CI). antd's motions start a frame or two after their
+ * element appears, so frames are awaited before and between the checks.
+ */
+async function settleAnimations(page: Page): Promise<void> {
+  await page.evaluate(`(async () => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const until = Date.now() + 5000;
+    for (;;) {
+      await frame();
+      await frame();
+      const running = document.getAnimations().filter((a) => a.playState === 'running' && a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+      if (!running.length || Date.now() > until) return;
+      await Promise.all(running.map((a) => a.finished.catch(() => undefined)));
+    }
+  })()`);
+}
+
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
   // Evaluated through the debugging protocol, not an inline <script>: the API's Content-Security-Policy (helmet)
   // forbids inline scripts, and the console is tested under it.
+  await settleAnimations(page);
   await page.evaluate(axeSource);
   // A string, not a function: this file is compiled without the DOM's types.
   const violations = (await page.evaluate(`(async () => {
