@@ -84,7 +84,9 @@ describe('the console: measures, backlog board and quarterly listing', () => {
     const rows = await download(page, '明细', 'CSV');
     expect(rows.name).toMatch(/^visit_batches-numerator-331100-.+\.csv$/);
     expect(rows.text.trim().split(/\r\n/)).toHaveLength(visits.numerator + 1);
-    await page.keyboard.press('Escape');
+    // Closed by its button: Escape would close only the export menu if it still had the focus.
+    await drawer.getByRole('button', { name: 'Close' }).or(drawer.locator('.ant-drawer-close')).first().click();
+    await poll(() => page.locator('.ant-drawer-open').count()).toBe(0);
 
     // Another jurisdiction: 青田 has none of these visits.
     await choose(page, '统计范围', '青田县');
