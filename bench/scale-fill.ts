@@ -193,7 +193,11 @@ function tableSql(escalations: string, now: Date): { table: string; sql: string 
           md5('resident:' || i), 1 + (i % 97 = 0)::int * 5, '{}'::jsonb, jsonb_build_object('receivedBy', 'registrar-city'),
           reg_at - interval '1 day', reg_at, 'registrar-city', 'registrar-city', CASE WHEN status = 'LINKED' THEN 'LS-linked' END,
           due_key, due_at, coalesce(due_at < ${nowLit}, false), open,
-          replace(replace(replace(${state}, '@CASE@', case_no), '@STATUS@', status), '@DIV@', division_code)::jsonb, n_events - 1, reg_at
+          replace(replace(replace(${state}, '@CASE@', case_no), '@STATUS@', status), '@DIV@', division_code)::jsonb
+            -- an ended matter ended some 45 days after it was registered, as the workflows write it (ISO, UTC)
+            || CASE WHEN open THEN '{}'::jsonb ELSE jsonb_build_object('endedAt',
+                 to_char(least(reg_at + interval '45 days', ${nowLit}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END,
+          n_events - 1, reg_at
         FROM bench_plan`,
     },
     {

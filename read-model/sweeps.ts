@@ -105,8 +105,8 @@ export async function runSweep(db: Db, kind: SweepKind, day: string, settings: S
     const closed = await queryRows<{ case_no: string; unit_id: string | null; division_code: string }>(
       db,
       sql`select case_no, unit_id, division_code from petitions
-           where not open and (state->>'endedAt') is not null
-             and ((state->>'endedAt')::timestamptz at time zone 'Asia/Shanghai')::date between ${period.start}::date and ${period.end}::date
+           where not open and ended_at is not null
+             and (ended_at at time zone 'Asia/Shanghai')::date between ${period.start}::date and ${period.end}::date
            order by case_no`,
     );
     const byUnit = new Map<string, typeof closed>();

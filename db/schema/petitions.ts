@@ -59,6 +59,11 @@ export const petitions = pgTable(
     open: boolean('open').notNull().default(true),
     /** The workflow's last snapshot (domain/matter.ts PetitionSnapshot). */
     state: jsonb('state').$type<PetitionSnapshot>(),
+    /**
+     * When the matter ended (its snapshot's endedAt), as a column: the measures and sweeps test it for many matters,
+     * and reading it from `state` unpacked every matter's snapshot (utc_instant(), migration 0012).
+     */
+    endedAt: timestamp('ended_at', { withTimezone: true }).generatedAlwaysAs(sql`utc_instant(state->>'endedAt')`),
     lastEventSeq: integer('last_event_seq').notNull().default(-1),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     /**
