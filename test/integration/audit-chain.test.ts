@@ -2,12 +2,11 @@ import { execFile } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { migrate, openDatabase, type Database } from '../../db/client';
 import { auditLog, users } from '../../db/schema';
 import { verifyAuditChain } from '../../services/audit';
-import { testDatabaseUrl, type TestDatabase } from '../support/postgres';
+import { twoConnections } from '../support/postgres';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = promisify(execFile);
@@ -29,25 +28,12 @@ async function npmRun(url: string, args: string[], input?: string): Promise<{ co
 }
 
 describe('the audit chain on a real PostgreSQL server', () => {
-  let pg: TestDatabase;
-  let a: Database;
-  let b: Database;
-  beforeAll(async () => {
-    pg = await testDatabaseUrl();
-    a = await openDatabase({ url: pg.url });
-    b = await openDatabase({ url: pg.url });
-    await migrate(a);
-  }, 120_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await pg?.stop();
-  });
+  const pair = twoConnections({ migrated: true });
 
   it('appends from two connection pools at once, in transactions of one to three rows, form one gap-free chain', async () => {
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < 60; i++) {
-      const db = i % 2 ? a.db : b.db;
+      const db = i % 2 ? pair.a.db : pair.b.db;
       const rows = 1 + (i % 3);
       writes.push(
         db.transaction(async (tx) => {
@@ -57,31 +43,31 @@ describe('the audit chain on a real PostgreSQL server', () => {
     }
     await Promise.all(writes);
     const total = 20 * (1 + 2 + 3);
-    const seqs = (await a.db.select({ seq: auditLog.seq }).from(auditLog).orderBy(auditLog.seq)).map((r) => r.seq);
+    const seqs = (await pair.a.db.select({ seq: auditLog.seq }).from(auditLog).orderBy(auditLog.seq)).map((r) => r.seq);
     expect(seqs).toEqual(Array.from({ length: total }, (_, k) => k + 1));
-    expect(await verifyAuditChain(a.db)).toMatchObject({ ok: true, rows: total, firstSeq: 1, lastSeq: total });
+    expect(await verifyAuditChain(pair.a.db)).toMatchObject({ ok: true, rows: total, firstSeq: 1, lastSeq: total });
   });
 
   it('npm run user:add creates a user with an argon2id hash, audited as the CLI', async () => {
-    const res = await npmRun(pg.url, ['scripts/user-add.ts', '--id', 'first.admin', '--name', '首任管理员', '--role', 'admin', '--division', '331100'], 'Lishui-first-admin-2026\n');
+    const res = await npmRun(pair.url, ['scripts/user-add.ts', '--id', 'first.admin', '--name', '首任管理员', '--role', 'admin', '--division', '331100'], 'Lishui-first-admin-2026\n');
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/created first\.admin/);
-    const [user] = await a.db.select().from(users).where(eq(users.id, 'first.admin'));
+    const [user] = await pair.a.db.select().from(users).where(eq(users.id, 'first.admin'));
     expect(user!.passwordHash).toMatch(/^\$argon2id\$/);
-    const [entry] = await a.db.select().from(auditLog).where(eq(auditLog.action, 'user.created'));
+    const [entry] = await pair.a.db.select().from(auditLog).where(eq(auditLog.action, 'user.created'));
     expect(entry!.userId).toMatch(/^cli:/);
     expect(entry!.detail).toMatchObject({ user: 'first.admin', role: 'admin' });
   }, 120_000);
 
   it('npm run audit:verify exits 0 on an intact chain and 1 with the row id after a superuser edits a row', async () => {
-    const ok = await npmRun(pg.url, ['scripts/audit.ts', 'verify']);
+    const ok = await npmRun(pair.url, ['scripts/audit.ts', 'verify']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true });
-    const [row] = await a.db.select().from(auditLog).where(eq(auditLog.seq, 17));
-    await a.db.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
-    await a.db.execute(sql`update audit_log set user_id = 'someone-else' where id = ${row!.id}`);
-    await a.db.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
-    const bad = await npmRun(pg.url, ['scripts/audit.ts', 'verify']);
+    const [row] = await pair.a.db.select().from(auditLog).where(eq(auditLog.seq, 17));
+    await pair.a.db.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
+    await pair.a.db.execute(sql`update audit_log set user_id = 'someone-else' where id = ${row!.id}`);
+    await pair.a.db.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
+    const bad = await npmRun(pair.url, ['scripts/audit.ts', 'verify']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(`row id ${row!.id} (seq 17)`);
   }, 120_000);

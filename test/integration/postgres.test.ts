@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { migrate, openDatabase, type Database } from '../../db/client';
+import { migrate } from '../../db/client';
 import { seed } from '../../db/seed';
 import { divisions, units, users } from '../../db/schema';
-import { testDatabaseUrl, type TestDatabase } from '../support/postgres';
+import { twoConnections } from '../support/postgres';
 
 describe('the read model on a real PostgreSQL server', () => {
-  let pg: TestDatabase;
-  let a: Database;
-  let b: Database;
-  beforeAll(async () => {
-    pg = await testDatabaseUrl();
-    a = await openDatabase({ url: pg.url });
-    b = await openDatabase({ url: pg.url });
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await pg?.stop();
-  });
+  const db = twoConnections();
 
   it('API and worker starting together both migrate and seed without tripping over each other', async () => {
+    const { a, b } = db;
     await Promise.all([migrate(a), migrate(b)]);
     await Promise.all([seed(a.db, { devUsers: true }), seed(b.db, { devUsers: true })]);
     const applied = await a.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);

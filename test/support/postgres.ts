@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
+import { migrate, openDatabase, type Database } from '../../db/client';
 import { freePort } from './ports';
 
 /**
@@ -199,4 +201,36 @@ function safeReaddir(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Two connections to one fresh database on a real server (as the API and the worker hold), opened before the file's
+ * tests and closed after them; `migrated`: the schema applied first. Read `a`, `b` and `url` inside the tests.
+ */
+export function twoConnections(opts: { migrated?: boolean } = {}): { readonly a: Database; readonly b: Database; readonly url: string } {
+  let pg: TestDatabase | undefined;
+  let a: Database | undefined;
+  let b: Database | undefined;
+  beforeAll(async () => {
+    pg = await testDatabaseUrl();
+    a = await openDatabase({ url: pg.url });
+    b = await openDatabase({ url: pg.url });
+    if (opts.migrated) await migrate(a);
+  }, 120_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await pg?.stop();
+  });
+  return {
+    get a() {
+      return a!;
+    },
+    get b() {
+      return b!;
+    },
+    get url() {
+      return pg!.url;
+    },
+  };
 }
