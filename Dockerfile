@@ -1,6 +1,6 @@
 # The api and worker image (docker-compose.yml runs it twice: `npm run api` and `npm run worker`).
-# TypeScript runs through tsx, as in development: the only build step is the web console's bundle, made in a
-# stage of its own (Vite and the front-end libraries are dev dependencies) and copied into the image.
+# TypeScript runs through tsx, as in development: the build steps are the workflow bundle (below) and the web
+# console's bundle, made in a stage of its own (Vite and the front-end libraries are dev dependencies) and copied into the image.
 FROM node:24-bookworm-slim AS console
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -27,6 +27,9 @@ COPY . .
 COPY --from=console /app/web/dist ./web/dist
 # postgres.js guarded against writing to a closed socket (the postinstall does it elsewhere; scripts/patch-postgres.mjs).
 RUN node scripts/patch-postgres.mjs
+# The workflow bundle, built once here (worker/bundle.ts: .tmp/workflow-bundles/<content hash>.js), so a worker
+# container starts without running webpack.
+RUN npx tsx scripts/build-workflows.ts
 
 # Recordings of three-party review sessions are written under DATA_DIR (a volume in docker-compose.yml).
 ENV DATA_DIR=/app/data

@@ -7,6 +7,7 @@ import type { Db } from '../db/client';
 import { createActivities } from '../activities';
 import { ensureSchedules, sweepSettingsFrom } from '../services/schedules';
 import { codecDataConverter, codecFor } from '../lib/codec';
+import { cachedWorkflowBundle, type WorkflowBundleSpec } from './bundle';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -27,6 +28,23 @@ export const sharedWorkflowModules = [
   ),
 ];
 
+/**
+ * What every worker's workflow bundle is made of: the workflows, the shared modules, and the data converter's
+ * failure / payload converter (loaded inside the bundle). Production and test workers run the same bundle.
+ */
+export function workflowBundleSpec(dataConverter: { failureConverterPath?: string; payloadConverterPath?: string } = {}): WorkflowBundleSpec {
+  return { workflowsPath, preloadModules: sharedWorkflowModules, failureConverterPath: dataConverter.failureConverterPath, payloadConverterPath: dataConverter.payloadConverterPath };
+}
+
+/**
+ * Worker.create's `workflowBundle`: the cached bundle (worker/bundle.ts), built by webpack only when a source it is
+ * made of changed, instead of at every worker start.
+ */
+export async function workerWorkflowBundle(dataConverter?: { failureConverterPath?: string; payloadConverterPath?: string }, log?: (msg: string) => void): Promise<{ codePath: string }> {
+  const { codePath } = await cachedWorkflowBundle(workflowBundleSpec(dataConverter), { log });
+  return { codePath };
+}
+
 let runtimeInstalled = false;
 
 export interface RunningWorker {
@@ -45,17 +63,22 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
   }
   // Every payload encrypted at rest (lib/codec.ts): the worker, and the client its activities use, share the codec.
   const codec = codecFor(opts.config);
+  const dataConverter = codecDataConverter(codec);
+  // Built once per change of the workflow sources (worker/bundle.ts), with sharedWorkflowModules preloaded; taken
+  // before any connection opens, so a failing build leaves nothing open.
+  const verbose = ['info', 'debug', 'trace'].includes(opts.config.LOG_LEVEL);
+  const workflowBundle = await workerWorkflowBundle(dataConverter, verbose ? (msg) => console.log(msg) : undefined);
   const connection = await NativeConnection.connect({ address: opts.address });
   // Activities start and signal the campaign's workflows (backlog cases) through a client of their own.
   const clientConnection = closableConnection({ address: opts.address });
   await clientConnection.ensureConnected();
-  const client = new Client({ connection: clientConnection, namespace: opts.config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(codec) });
+  const client = new Client({ connection: clientConnection, namespace: opts.config.TEMPORAL_NAMESPACE, dataConverter });
   const worker = await Worker.create({
     connection,
-    dataConverter: codecDataConverter(codec),
+    dataConverter,
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
-    workflowsPath,
+    workflowBundle,
     activities: createActivities({ db: opts.db, campaign: { temporal: client, taskQueue: opts.config.TEMPORAL_TASK_QUEUE, checkInDays: opts.config.BACKLOG_CHECK_IN_DAYS, sweeps: sweepSettingsFrom(opts.config) } }),
     // Set deliberately rather than derived from the host's memory (the SDK's default was 2,310 here, ~1 MB each):
     // the cache bounds the worker's memory, not the number of open matters it can hold (docs/SCALING.md).
@@ -65,7 +88,6 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
     // One VM context per thread, reused by every workflow (the SDK's default, stated): a cached matter costs its
     // own state only, not a copy of the libraries.
     reuseV8Context: true,
-    bundlerOptions: { preloadModules: sharedWorkflowModules },
   });
   // The sweeps' schedules: created, or brought up to date, at every start.
   await ensureSchedules(client, opts.config.TEMPORAL_TASK_QUEUE);

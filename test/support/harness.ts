@@ -8,7 +8,7 @@ import { seed } from '../../db/seed';
 import { users } from '../../db/schema';
 import { createActivities } from '../../activities';
 import { sweepSettingsFrom } from '../../services/schedules';
-import { workflowsPath } from '../../worker/run';
+import { workerWorkflowBundle } from '../../worker/run';
 import { registerPetition, workflowIdFor } from '../../services/intake';
 import { intakeSchema, type Intake } from '../../domain/petition';
 import type { Principal } from '../../domain/access';
@@ -43,13 +43,17 @@ export async function memoryDatabase(): Promise<Database> {
   return database;
 }
 
-/** A real worker (bundled workflows, real activities on the given read model) on a test environment's task queue. */
+/**
+ * A real worker (the production workers' workflow bundle, cached across test files by worker/bundle.ts; real
+ * activities on the given read model) on a test environment's task queue.
+ */
 export async function startTestWorker(env: TestWorkflowEnvironment, taskQueue: string, database: Database): Promise<{ worker: Worker; running: Promise<void> }> {
+  const dataConverter = testWorkerDataConverter();
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowsPath,
-    dataConverter: testWorkerDataConverter(),
+    workflowBundle: await workerWorkflowBundle(dataConverter),
+    dataConverter,
     activities: createActivities({ db: database.db, campaign: { temporal: env.client, taskQueue, sweeps: sweepSettingsFrom(loadConfig({ NODE_ENV: 'test' })) } }),
   });
   return { worker, running: worker.run() };

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { workflowsPath } from '../../worker/run';
+import { workerWorkflowBundle } from '../../worker/run';
 import { historyFromJson, petitionWorkflowIdOf } from './history-json';
 import { testWorkerDataConverter } from '../support/codec';
 
@@ -29,7 +29,9 @@ describe('stored histories replay on the current workflow code', () => {
     });
     // One replay worker for all histories; results come back in order. It has the payload codec, as every worker
     // does: the stored histories were recorded before encryption, and the codec passes unencrypted payloads through.
-    const replay = Worker.runReplayHistories({ workflowsPath, replayName: 'stored-histories', dataConverter: testWorkerDataConverter() }, histories);
+    // The production workers' bundle (worker/bundle.ts), with its shared modules: what a deploy replays them on.
+    const dataConverter = testWorkerDataConverter();
+    const replay = Worker.runReplayHistories({ workflowBundle: await workerWorkflowBundle(dataConverter), replayName: 'stored-histories', dataConverter }, histories);
     let i = 0;
     for await (const result of replay) results.set(histories[i++]!.file, result);
   });

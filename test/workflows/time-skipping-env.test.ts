@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTimeSkippingEnv } from '../support/time-skipping';
 import type { clockWorkflow } from '../support/workflows/clock';
 import { testWorkerDataConverter } from '../support/codec';
+import { workflowBundleOption } from '../../worker/bundle';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -20,11 +21,12 @@ describe('time-skipping test environment started on 2026-09-20 (Beijing time)', 
   });
 
   it('a workflow reads 2026-09-20 from its clock, and a 15-day timer fires in seconds of real time', async () => {
+    const dataConverter = testWorkerDataConverter();
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'clock',
-      dataConverter: testWorkerDataConverter(),
-      workflowsPath: fileURLToPath(new URL('../support/workflows/clock.ts', import.meta.url)),
+      dataConverter,
+      workflowBundle: await workflowBundleOption({ workflowsPath: fileURLToPath(new URL('../support/workflows/clock.ts', import.meta.url)), failureConverterPath: dataConverter.failureConverterPath }),
     });
     const realStart = Date.now();
     const result = await worker.runUntil(
