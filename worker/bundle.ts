@@ -281,8 +281,12 @@ export function cachedWorkflowBundle(spec: WorkflowBundleSpec, opts: BundleCache
       }
     }
   })();
+  // Shared while it runs (a process starting several workers at once builds once); later calls look again.
   inProcess.set(key, job);
-  job.catch(() => inProcess.delete(key));
+  job.then(
+    () => inProcess.delete(key),
+    () => inProcess.delete(key),
+  );
   return job;
 }
 
