@@ -1,26 +1,27 @@
-// `npm run bench:worker-start`: how long a worker takes to start, with the workflow bundle built by webpack at the
-// start (as Worker.create with workflowsPath does), from an empty bundle cache (cold), and from the cache (warm).
-// It starts its own Temporal dev server on free loopback ports and an in-memory read model; the worker is the real
-// startWorker (worker/run.ts) up to polling. Prints the median and the range of each, in seconds.
+// `npm run bench:worker-start`: how long Worker.create takes with the workflow bundle built by webpack at the start
+// (as with workflowsPath), from an empty bundle cache (cold: built, then used), and from the cache (warm); and the
+// whole startWorker (worker/run.ts) with a warm cache. It starts its own Temporal dev server on free loopback ports
+// and an in-memory read model. Prints the median and the range of each, in seconds.
 //   npm run bench:worker-start -- --runs 3 [--json]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { migrate, openDatabase } from '../db/client';
 import { startDevServer } from '../lib/dev-server';
 import { temporalCliPath } from '../lib/temporal-binaries';
 import { codecDataConverter, codecFor } from '../lib/codec';
-import { repoRoot } from '../worker/bundle';
-import { startWorker, sharedWorkflowModules, workflowsPath } from '../worker/run';
+import { cachedWorkflowBundle, repoRoot } from '../worker/bundle';
+import { startWorker, sharedWorkflowModules, workflowBundleSpec, workflowsPath } from '../worker/run';
 import { freePort } from '../test/support/ports';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
 const runs = Math.max(1, Number(values.runs));
 const log = (m: string) => (values.json ? process.stderr : process.stdout).write(`${m}\n`);
 
+Runtime.install({ logger: new DefaultLogger('WARN') });
 const scratch = mkdtempSync(join(repoRoot, '.tmp', 'bench-worker-start-'));
 const server = await startDevServer({ cliPath: temporalCliPath(), dataDir: scratch, port: await freePort(), uiPort: await freePort(), namespace: 'default' });
 const database = await openDatabase({ memory: true });
@@ -28,16 +29,21 @@ await migrate(database);
 const config = loadConfig({ NODE_ENV: 'test', TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: 'bench-worker-start', LOG_LEVEL: 'warn' });
 const seconds = (t: number) => (performance.now() - t) / 1000;
 
-/** The start as it was: webpack at every Worker.create. */
-async function webpackStart(): Promise<number> {
+/**
+ * Worker.create up to a worker ready to run: with webpack at the start (as before worker/bundle.ts), or with the
+ * bundle from the cache in `dir` (cold: an empty folder, so it is built first; warm: found).
+ */
+async function create(how: 'webpack' | { dir: string }): Promise<number> {
   const t = performance.now();
   const connection = await NativeConnection.connect({ address: server.address });
+  const dataConverter = codecDataConverter(codecFor(config));
   const worker = await Worker.create({
     connection,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dataConverter: codecDataConverter(codecFor(config)),
-    workflowsPath,
-    bundlerOptions: { preloadModules: sharedWorkflowModules },
+    dataConverter,
+    ...(how === 'webpack'
+      ? { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules } }
+      : { workflowBundle: { codePath: (await cachedWorkflowBundle(workflowBundleSpec(dataConverter), { dir: how.dir })).codePath } }),
     activities: {},
   });
   const s = seconds(t);
@@ -46,8 +52,8 @@ async function webpackStart(): Promise<number> {
   return s;
 }
 
-/** startWorker up to polling, with the bundle cache in `dir`. */
-async function cachedStart(dir: string): Promise<number> {
+/** The whole startWorker (worker/run.ts: connections, Worker.create, the sweeps' schedules) with a warm cache. */
+async function fullStart(dir: string): Promise<number> {
   process.env.WORKFLOW_BUNDLE_DIR = dir;
   const t = performance.now();
   const w = await startWorker({ config, address: server.address, db: database.db });
@@ -56,15 +62,17 @@ async function cachedStart(dir: string): Promise<number> {
   return s;
 }
 
-const results: Record<string, number[]> = { webpack: [], cold: [], warm: [] };
+const results: Record<string, number[]> = { webpack: [], cold: [], warm: [], startWorker: [] };
 try {
   log(`bench:worker-start on ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg()[0]!.toFixed(1)}, node ${process.version}; ${runs} runs`);
   for (let i = 0; i < runs; i++) {
-    results.webpack!.push(await webpackStart());
     const dir = join(scratch, `bundles-${i}`);
-    results.cold!.push(await cachedStart(dir));
-    results.warm!.push(await cachedStart(dir));
-    log(`  run ${i + 1}: webpack ${results.webpack!.at(-1)!.toFixed(1)} s, cold cache ${results.cold!.at(-1)!.toFixed(1)} s, warm cache ${results.warm!.at(-1)!.toFixed(1)} s`);
+    results.webpack!.push(await create('webpack'));
+    results.cold!.push(await create({ dir }));
+    results.warm!.push(await create({ dir }));
+    results.startWorker!.push(await fullStart(dir));
+    const last = Object.entries(results).map(([k, xs]) => `${k} ${xs.at(-1)!.toFixed(1)} s`);
+    log(`  run ${i + 1}: ${last.join(', ')}`);
   }
 } finally {
   await database.close();

@@ -23,7 +23,7 @@ export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)),
  * Opens the read model: a PostgreSQL server when a URL is given, else PGlite with files under dataDir/pglite.
  * PGlite is one process's database: with it, worker and API must run in the same process (`npm start`).
  */
-export async function openDatabase(opts: { url?: string; dataDir?: string; memory?: boolean }): Promise<Database> {
+export async function openDatabase(opts: { url?: string; dataDir?: string; memory?: boolean; /** In memory, starting from this PGlite dumpDataDir(). */ loadDataDir?: Blob }): Promise<Database> {
   if (opts.url) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -43,7 +43,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; memor
   const { drizzle } = await import('drizzle-orm/pglite');
   let client;
   if (opts.memory) {
-    client = new PGlite();
+    client = new PGlite(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : undefined);
   } else {
     const dir = join(opts.dataDir ?? './data', 'pglite');
     mkdirSync(dir, { recursive: true });

@@ -15,12 +15,13 @@
 // lock file, the others wait for it; the file is written under a temporary name and renamed, so a reader never sees
 // half a bundle.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync, renameSync, openSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowBundleOption } from '@temporalio/worker';
+import { cachedFile, writableDir } from '../lib/file-cache';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -148,77 +149,6 @@ export function defaultBundleDir(): string {
   return process.env.WORKFLOW_BUNDLE_DIR || join(repoRoot, '.tmp', 'workflow-bundles');
 }
 
-function writable(dir: string): boolean {
-  try {
-    mkdirSync(dir, { recursive: true });
-    const probe = join(dir, `.probe-${process.pid}`);
-    writeFileSync(probe, '');
-    unlinkSync(probe);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Takes the build lock, or returns false once the bundle appeared (another process built it). */
-async function lockOrWait(lock: string, target: string): Promise<boolean> {
-  const started = Date.now();
-  for (;;) {
-    if (existsSync(target)) return false;
-    try {
-      const fd = openSync(lock, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    // A lock whose process died, or older than 10 minutes, is abandoned.
-    let stale = false;
-    try {
-      const pid = Number(readFileSync(lock, 'utf8'));
-      stale = (pid > 0 && !alive(pid)) || Date.now() - statSync(lock).mtimeMs > 600_000;
-    } catch {
-      continue; // the lock went away in between
-    }
-    if (stale || Date.now() - started > 900_000) {
-      try {
-        unlinkSync(lock);
-      } catch {
-        /* another waiter removed it */
-      }
-      continue;
-    }
-    await sleep(200);
-  }
-}
-
-/** Keeps the newest bundles only (a bundle in use was touched when it was taken). */
-function prune(dir: string, keep: number): void {
-  const bundles = readdirSync(dir)
-    .filter((f) => /^[0-9a-f]+\.js$/.test(f))
-    .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  for (const { f } of bundles.slice(keep)) {
-    try {
-      unlinkSync(join(dir, f));
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
 const inProcess = new Map<string, Promise<CachedBundle>>();
 
 /**
@@ -236,28 +166,12 @@ export function cachedWorkflowBundle(spec: WorkflowBundleSpec, opts: BundleCache
   if (pending) return pending;
   const log = opts.log ?? (() => undefined);
   const job = (async (): Promise<CachedBundle> => {
-    if (!writable(dir)) {
+    if (!writableDir(dir) && !existsSync(join(dir, `${hash}.js`))) {
       const fallback = join(tmpdir(), 'workflow-bundles');
-      if (!existsSync(join(dir, `${hash}.js`))) {
-        log(`workflow bundle: ${dir} is not writable; using ${fallback}`);
-        dir = fallback;
-        mkdirSync(dir, { recursive: true });
-      }
+      log(`workflow bundle: ${dir} is not writable; using ${fallback}`);
+      dir = fallback;
     }
-    const target = join(dir, `${hash}.js`);
-    const found = (): CachedBundle => {
-      try {
-        const now = new Date();
-        utimesSync(target, now, now);
-      } catch {
-        /* read-only: fine */
-      }
-      return { codePath: target, hash, built: false, inputs };
-    };
-    if (existsSync(target)) return found();
-    if (!(await lockOrWait(join(dir, `${hash}.lock`), target))) return found();
-    try {
-      if (existsSync(target)) return found();
+    const { path, built } = await cachedFile(dir, `${hash}.js`, async () => {
       const started = performance.now();
       const { code, files } = await (opts.build ?? webpackBuilder)(spec);
       // The check below is only as good as the list webpack gave: it must at least name the workflows' entry.
@@ -267,19 +181,10 @@ export function cachedWorkflowBundle(spec: WorkflowBundleSpec, opts: BundleCache
       if (missed.length) {
         throw new Error(`workflow bundle: webpack read ${missed.map((f) => relative(root, f)).join(', ')}, which the cache's hash does not cover (worker/bundle.ts bundleInputs)`);
       }
-      const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(tmp, code);
-      renameSync(tmp, target);
       log(`workflow bundle ${hash} built in ${((performance.now() - started) / 1000).toFixed(1)} s (${(code.length / 2 ** 20).toFixed(1)} MiB)`);
-      prune(dir, 20);
-      return { codePath: target, hash, built: true, inputs };
-    } finally {
-      try {
-        unlinkSync(join(dir, `${hash}.lock`));
-      } catch {
-        /* gone */
-      }
-    }
+      return code;
+    });
+    return { codePath: path, hash, built, inputs };
   })();
   // Shared while it runs (a process starting several workers at once builds once); later calls look again.
   inProcess.set(key, job);

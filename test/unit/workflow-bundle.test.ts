@@ -103,7 +103,7 @@ describe('the workflow bundle cache', () => {
     const first = await get();
     rmSync(first.codePath);
     // Another live process holds the lock (this one's parent stands in for it) and writes the bundle a moment later.
-    writeFileSync(join(dir, `${first.hash}.lock`), String(process.ppid));
+    writeFileSync(`${first.codePath}.lock`, String(process.ppid));
     setTimeout(() => writeFileSync(first.codePath, '// built by the other process\n'), 600);
     const waited = await get();
     expect(waited.built).toBe(false);
@@ -115,11 +115,11 @@ describe('the workflow bundle cache', () => {
     const first = await get();
     rmSync(first.codePath);
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    writeFileSync(join(dir, `${first.hash}.lock`), dead.stdout);
+    writeFileSync(`${first.codePath}.lock`, dead.stdout);
     const rebuilt = await get();
     expect(rebuilt.built).toBe(true);
     expect(builds).toBe(2);
-    expect(existsSync(join(dir, `${first.hash}.lock`))).toBe(false);
+    expect(existsSync(`${first.codePath}.lock`)).toBe(false);
   });
 
   it('several workers starting at once in one process share one build', async () => {
