@@ -8,9 +8,8 @@ import type { Database } from '../../db/client';
 import { shanghaiDateOf } from '../../domain/dates';
 import { temporalClient } from '../../services/bootstrap';
 import type { IntakeResult } from '../../services/intake';
-import { createTimeSkippingEnv } from './time-skipping';
 import { freePort } from './ports';
-import { memoryDatabase, startTestWorker } from './harness';
+import { environmentAndDatabase, memoryDatabase, startTestWorker } from './harness';
 
 export { memoryDatabase };
 
@@ -136,8 +135,7 @@ function quietRuntime(): void {
 
 export async function createApiBench(env: Record<string, string> = {}): Promise<ApiBench> {
   quietRuntime();
-  const testEnv = await createTimeSkippingEnv();
-  const database = await memoryDatabase();
+  const { testEnv, database } = await environmentAndDatabase();
   const config = testConfig(env);
   const { worker, running } = await startTestWorker(testEnv, config.TEMPORAL_TASK_QUEUE, database);
   const app = await buildApp({ config, database, temporal: testEnv.client });

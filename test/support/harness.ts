@@ -72,6 +72,20 @@ async function readModelTemplate(): Promise<Blob> {
   return new Blob([readFileSync(path)]);
 }
 
+/**
+ * The time-skipping server and the read model, started together (a server process and PGlite in this one, so their
+ * starts overlap); whichever started is stopped if the other fails.
+ */
+export async function environmentAndDatabase(startAt?: string): Promise<{ testEnv: TestWorkflowEnvironment; database: Database }> {
+  const [env, db] = await Promise.allSettled([createTimeSkippingEnv(startAt), memoryDatabase()]);
+  if (env.status === 'rejected' || db.status === 'rejected') {
+    if (env.status === 'fulfilled') await env.value.teardown().catch(() => undefined);
+    if (db.status === 'fulfilled') await db.value.close().catch(() => undefined);
+    throw env.status === 'rejected' ? env.reason : (db as PromiseRejectedResult).reason;
+  }
+  return { testEnv: env.value, database: db.value };
+}
+
 /** A fresh in-memory read model, migrated and seeded with the development users (a copy of the template). */
 export async function memoryDatabase(): Promise<Database> {
   return openDatabase({ memory: true, loadDataDir: await readModelTemplate() });
@@ -109,8 +123,7 @@ export const sampleIntake: Intake = intakeSchema.parse({
  *   continue-as-new), through a client interceptor, so the intake service itself runs unchanged.
  */
 export async function createHarness(startAt: string, env?: Partial<Record<string, string>>, settings?: Partial<PetitionSettings>): Promise<Harness> {
-  const testEnv = await createTimeSkippingEnv(startAt);
-  const database = await memoryDatabase();
+  const { testEnv, database } = await environmentAndDatabase(startAt);
   const config = loadConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, LOG_LEVEL: 'warn', ...env });
   const { worker, running } = await startTestWorker(testEnv, config.TEMPORAL_TASK_QUEUE, database);
 
