@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, like } from 'drizzle-orm';
-import type { Client } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { auditLog, intakeOutbox, petitions } from '../../db/schema';
 import { temporalClient } from '../../services/bootstrap';
 import { ORPHAN_REASON, RECONCILIATION_USER, type ReconcileRun } from '../../services/recovery';
-import { RECONCILE_SCHEDULE_ID } from '../../services/schedules';
+import { ensureSchedules, RECONCILE_SCHEDULE_ID } from '../../services/schedules';
 import { eventually, sampleBody } from '../support/api';
 import { startStack, type Stack } from '../support/stack';
 
@@ -124,6 +124,14 @@ describe('the reconciliation Schedule on the real stack', () => {
     const quiet = await stack.call<{ items: Run[] }>('GET', '/api/workflows/reconciliations?found=false&limit=1', supervisor);
     expect(quiet.body.items[0]?.id).toBe(run.id);
   }, 120_000);
+
+  it('a worker started with other settings brings the existing schedule up to date (ensureSchedules at every start)', async () => {
+    await ensureSchedules(client, stack.config.TEMPORAL_TASK_QUEUE, { intervalMinutes: 30, repair: false });
+    const d = await client.schedule.getHandle(RECONCILE_SCHEDULE_ID).describe();
+    expect(d.spec.intervals?.map((i) => Number(i.every))).toEqual([30 * 60_000]);
+    expect(d.action).toMatchObject({ workflowType: 'reconcileWorkflow', args: [{ repair: false }] });
+    expect(d.policies).toMatchObject({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 30 * 60_000 });
+  });
 
   it('runs are for those who read the measures: a registrar gets 403', async () => {
     expect((await stack.call('GET', '/api/workflows/reconciliations', registrar)).status).toBe(403);
