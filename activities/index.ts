@@ -10,6 +10,9 @@ import { notices } from '../db/schema';
 import type { PetitionActivities } from './types';
 import type { CampaignActivities } from './campaign-types';
 import { afterPetitionProjected, createCampaignActivities, type CampaignDeps } from './campaign';
+import type { ReconcileActivities } from './reconcile-types';
+import { createReconcileActivities } from './reconcile';
+import type { RecoveryDeps } from '../services/recovery';
 
 export interface ActivityDeps {
   db: Db;
@@ -19,15 +22,18 @@ export interface ActivityDeps {
    * the hook after a matter's projection does not run.
    */
   campaign?: Omit<CampaignDeps, 'db'>;
+  /** The reconciliation job's client and configuration (the worker gives them); without them its activity refuses. */
+  reconcile?: Omit<RecoveryDeps, 'db'>;
 }
 
-export function createActivities({ db, campaign }: ActivityDeps): PetitionActivities & CampaignActivities {
+export function createActivities({ db, campaign, reconcile }: ActivityDeps): PetitionActivities & CampaignActivities & ReconcileActivities {
   const campaignDeps: CampaignDeps | undefined = campaign && { db, ...campaign };
   const notConfigured = async (): Promise<never> => {
     throw ApplicationFailure.nonRetryable('the campaign activities need createActivities({ campaign })', 'NotConfigured');
   };
   return {
     ...(campaignDeps ? createCampaignActivities(campaignDeps) : { projectBacklog: notConfigured, runSweep: notConfigured, projectListing: notConfigured }),
+    ...(reconcile ? createReconcileActivities({ db, ...reconcile }) : { reconcileOrphans: notConfigured }),
     async computeDeadline(req) {
       try {
         return computeRequested(req, await loadCalendar(db));

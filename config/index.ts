@@ -72,6 +72,13 @@ export const configSchema = z.object({
   INTAKE_CRASH_AT: z.enum(['before-insert', 'after-insert', 'after-start', 'after-response']).optional(),
   /** How often the worker's recovery loop starts the workflows of matters whose start did not complete. */
   RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  /**
+   * How often the reconciliation Schedule (services/schedules.ts) compares the read model with Temporal and repairs
+   * any matter without its workflow and any running petition workflow without its matter, in minutes.
+   */
+  RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /** false: the scheduled reconciliation only reports (supervisors see each run); `npm run reconcile -- --repair` repairs. */
+  RECONCILE_REPAIR: bool.default(true),
   /** Reminder lead times before a limit, natural days. */
   REMINDER_LEAD_DAYS: leadDays.default([10, 3]),
   /** Evaluation window after a reply is delivered, natural days (domain.md §4). */

@@ -1,8 +1,9 @@
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
-import type { Client } from '@temporalio/client';
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
-import { divisions, intakeOutbox, petitions, users } from '../db/schema';
+import { divisions, intakeOutbox, petitions, reconciliationRuns, users } from '../db/schema';
+import { recordAudit } from './audit';
 import { competentLevelFor } from '../domain/triggers';
 import type { PetitionInput } from '../domain/matter';
 import { settingsFrom, startFromOutbox } from './intake';
@@ -52,14 +53,21 @@ export interface ReconcileReport {
   workflowsWithoutRow: string[];
   /** What was repaired (with repair: rows given their workflow, orphan workflows terminated). */
   repaired: string[];
+  /** What repair was tried on and failed, with the reason (the next run tries again). */
+  failed: { id: string; error: string }[];
 }
 
-const ORPHAN_REASON = 'reconciliation: no registration row for this workflow (an intake compensated after an ambiguous start)';
+export const ORPHAN_REASON = 'reconciliation: no registration row for this workflow (an intake compensated after an ambiguous start)';
+
+const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { cause?: unknown }).cause instanceof WorkflowNotFoundError;
 
 /**
  * Compares the read model with Temporal (visibility: every petitionWorkflow) and reports both kinds of orphan.
- * With repair: a row without its workflow gets an outbox entry (if it has none) and is started; a running workflow
- * without a row is terminated with the reason.
+ * Visibility lags: each candidate is confirmed before it is reported (a row's workflow by describe, a workflow's row
+ * read again), so a matter registered during the listing is not taken for an orphan.
+ * With repair: a row without its workflow gets an outbox entry (if it has none) and is started (USE_EXISTING: a
+ * start that raced it is harmless); a running workflow without a row is terminated with the reason. One repair that
+ * fails does not stop the others: it is listed in `failed`.
  */
 export async function reconcile(deps: RecoveryDeps, opts: { repair: boolean }): Promise<ReconcileReport> {
   const workflows = new Map<string, string>();
@@ -73,23 +81,77 @@ export async function reconcile(deps: RecoveryDeps, opts: { repair: boolean }): 
   );
   const rows = await deps.db.select({ caseNo: petitions.caseNo, workflowId: petitions.workflowId }).from(petitions);
   const rowIds = new Set(rows.map((r) => r.workflowId));
-  const rowsWithoutWorkflow = rows.filter((r) => !workflows.has(r.workflowId)).map((r) => r.caseNo);
+  const rowsWithoutWorkflow: string[] = [];
+  for (const r of rows.filter((x) => !workflows.has(x.workflowId))) {
+    const known = await temporalCall(deps, `describing ${r.workflowId}`, () => deps.temporal.workflow.getHandle(r.workflowId).describe().then(() => true, (err: unknown) => (isNotFound(err) ? false : Promise.reject(err))));
+    if (!known) rowsWithoutWorkflow.push(r.caseNo);
+  }
   // Only running ones matter: a closed workflow has no timers left.
-  const workflowsWithoutRow = [...workflows.entries()].filter(([id, status]) => status === 'RUNNING' && !rowIds.has(id)).map(([id]) => id);
+  const candidates = [...workflows.entries()].filter(([id, status]) => status === 'RUNNING' && !rowIds.has(id)).map(([id]) => id);
+  const stillWithoutRow = candidates.length ? new Set(candidates) : new Set<string>();
+  if (candidates.length) for (const r of await deps.db.select({ workflowId: petitions.workflowId }).from(petitions).where(inArray(petitions.workflowId, candidates))) stillWithoutRow.delete(r.workflowId);
+  const workflowsWithoutRow = candidates.filter((id) => stillWithoutRow.has(id));
   const repaired: string[] = [];
+  const failed: ReconcileReport['failed'] = [];
   if (opts.repair) {
-    for (const caseNo of rowsWithoutWorkflow) {
-      const entry = await outboxEntryFor(deps, caseNo);
-      await startFromOutbox(deps, entry);
-      repaired.push(caseNo);
-    }
+    const attempt = async (id: string, fix: () => Promise<void>) => {
+      try {
+        await fix();
+        repaired.push(id);
+      } catch (err) {
+        failed.push({ id, error: String((err as Error).message).slice(0, 500) });
+      }
+    };
+    for (const caseNo of rowsWithoutWorkflow) await attempt(caseNo, async () => startFromOutbox(deps, await outboxEntryFor(deps, caseNo)));
     for (const id of workflowsWithoutRow) {
-      await temporalCall(deps, `terminating ${id}`, () => deps.temporal.workflow.getHandle(id).terminate(ORPHAN_REASON));
-      repaired.push(id);
+      await attempt(id, () =>
+        temporalCall(deps, `terminating ${id}`, () =>
+          deps.temporal.workflow
+            .getHandle(id)
+            .terminate(ORPHAN_REASON)
+            .then(() => undefined, (err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err))),
+        ),
+      );
     }
   }
-  return { rowsWithoutWorkflow, workflowsWithoutRow, repaired };
+  return { rowsWithoutWorkflow, workflowsWithoutRow, repaired, failed };
 }
+
+export type ReconcileTrigger = 'schedule' | 'command';
+
+export interface ReconcileRun extends ReconcileReport {
+  /** The run's row in reconciliation_runs. */
+  runId: number;
+  at: string;
+  trigger: ReconcileTrigger;
+  repair: boolean;
+}
+
+/**
+ * One reconciliation run, as the Schedule's activity and `npm run reconcile` both do it: reconcile, then record the
+ * run (a row in reconciliation_runs, which supervisors read, and, when it repaired anything, an audit entry per
+ * repair, by the system user `reconciliation`).
+ */
+export async function runReconciliation(deps: RecoveryDeps, opts: { repair: boolean; trigger: ReconcileTrigger }): Promise<ReconcileRun> {
+  const report = await reconcile(deps, { repair: opts.repair });
+  const row = await deps.db.transaction(async (tx) => {
+    const [r] = await tx.insert(reconciliationRuns).values({ trigger: opts.trigger, repair: opts.repair, ...report }).returning({ id: reconciliationRuns.id, at: reconciliationRuns.at });
+    for (const id of report.repaired) {
+      const row = report.rowsWithoutWorkflow.includes(id);
+      await recordAudit(tx, {
+        userId: RECONCILIATION_USER,
+        action: row ? 'reconcile.workflow_started' : 'reconcile.workflow_terminated',
+        caseNo: row ? id : null,
+        detail: { runId: r!.id, trigger: opts.trigger, ...(row ? {} : { workflowId: id, reason: ORPHAN_REASON }) },
+      });
+    }
+    return r!;
+  });
+  return { runId: row.id, at: row.at.toISOString(), trigger: opts.trigger, repair: opts.repair, ...report };
+}
+
+/** The user id the reconciliation's audit entries carry (not a login: no row in users). */
+export const RECONCILIATION_USER = 'system:reconciliation';
 
 /** The outbox entry of a matter; for a row that has none (registered before the outbox), rebuilt from the row. */
 async function outboxEntryFor(deps: RecoveryDeps, caseNo: string): Promise<typeof intakeOutbox.$inferSelect> {

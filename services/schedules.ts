@@ -37,10 +37,39 @@ function options(kind: SweepKind, taskQueue: string): ScheduleOptions {
   };
 }
 
-export async function ensureSchedules(client: Client, taskQueue: string): Promise<string[]> {
+/** The reconciliation job's schedule (issue 10, defect 2): `reconcile`, every RECONCILE_INTERVAL_MINUTES. */
+export const RECONCILE_SCHEDULE_ID = 'reconcile';
+
+export interface ReconcileScheduleSettings {
+  intervalMinutes: number;
+  repair: boolean;
+}
+
+export const reconcileScheduleSettingsFrom = (config: AppConfig): ReconcileScheduleSettings => ({ intervalMinutes: config.RECONCILE_INTERVAL_MINUTES, repair: config.RECONCILE_REPAIR });
+
+/**
+ * Every interval, a `reconcileWorkflow` (workflows/reconcile.ts). Overlap SKIP (a long run is not doubled), a
+ * catch-up window of one interval (runs missed while the server was down are not replayed: the next one sees
+ * everything), pauseOnFailure off.
+ */
+function reconcileOptions(taskQueue: string, s: ReconcileScheduleSettings): ScheduleOptions {
+  return {
+    scheduleId: RECONCILE_SCHEDULE_ID,
+    spec: { intervals: [{ every: `${s.intervalMinutes} minutes` }] },
+    action: { type: 'startWorkflow', workflowType: 'reconcileWorkflow', taskQueue, args: [{ repair: s.repair }], workflowId: 'reconcile-run', workflowExecutionTimeout: '1 hour' },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${s.intervalMinutes} minutes`, pauseOnFailure: false },
+    memo: { purpose: 'reconciliation: matters without their workflow, workflows without their matter' },
+  };
+}
+
+/**
+ * Creates the schedules, or brings them up to date (spec, action, policies) when they exist. The reconciliation's is
+ * included when its settings are given (the worker always gives them).
+ */
+export async function ensureSchedules(client: Client, taskQueue: string, reconcile?: ReconcileScheduleSettings): Promise<string[]> {
   const ids: string[] = [];
-  for (const kind of sweepKinds) {
-    const o = options(kind, taskQueue);
+  const all = [...sweepKinds.map((kind) => options(kind, taskQueue)), ...(reconcile ? [reconcileOptions(taskQueue, reconcile)] : [])];
+  for (const o of all) {
     try {
       await client.schedule.create(o);
     } catch (err) {

@@ -5,7 +5,7 @@ import { closableConnection } from '../lib/temporal-connection';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import { createActivities } from '../activities';
-import { ensureSchedules, sweepSettingsFrom } from '../services/schedules';
+import { ensureSchedules, reconcileScheduleSettingsFrom, sweepSettingsFrom } from '../services/schedules';
 import { codecDataConverter, codecFor } from '../lib/codec';
 import { cachedWorkflowBundle, type WorkflowBundleSpec } from './bundle';
 
@@ -79,7 +79,11 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     workflowBundle,
-    activities: createActivities({ db: opts.db, campaign: { temporal: client, taskQueue: opts.config.TEMPORAL_TASK_QUEUE, checkInDays: opts.config.BACKLOG_CHECK_IN_DAYS, sweeps: sweepSettingsFrom(opts.config) } }),
+    activities: createActivities({
+      db: opts.db,
+      campaign: { temporal: client, taskQueue: opts.config.TEMPORAL_TASK_QUEUE, checkInDays: opts.config.BACKLOG_CHECK_IN_DAYS, sweeps: sweepSettingsFrom(opts.config) },
+      reconcile: { temporal: client, config: opts.config },
+    }),
     // Set deliberately rather than derived from the host's memory (the SDK's default was 2,310 here, ~1 MB each):
     // the cache bounds the worker's memory, not the number of open matters it can hold (docs/SCALING.md).
     maxCachedWorkflows: opts.config.WORKER_MAX_CACHED_WORKFLOWS,
@@ -89,8 +93,8 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
     // own state only, not a copy of the libraries.
     reuseV8Context: true,
   });
-  // The sweeps' schedules: created, or brought up to date, at every start.
-  await ensureSchedules(client, opts.config.TEMPORAL_TASK_QUEUE);
+  // The sweeps' and the reconciliation's schedules: created, or brought up to date, at every start.
+  await ensureSchedules(client, opts.config.TEMPORAL_TASK_QUEUE, reconcileScheduleSettingsFrom(opts.config));
   const done = worker
     .run()
     .finally(() => connection.close())

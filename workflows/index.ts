@@ -5,3 +5,4 @@ export { threePartyReviewWorkflow } from './three-party-review';
 export { accountabilityInvestigationWorkflow } from './accountability';
 export { backlogCaseWorkflow } from './backlog';
 export { sweepWorkflow, listingWorkflow } from './sweeps';
+export { reconcileWorkflow } from './reconcile';

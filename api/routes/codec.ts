@@ -7,6 +7,7 @@ import { withinDivision } from '../../domain/access';
 import { codecFor, EncryptionCodec } from '../../lib/codec';
 import { ServiceError } from '../../services/errors';
 import type { ApiDeps } from '../context';
+import { errorResponses } from '../responses';
 
 /**
  * The remote codec endpoint for the Temporal Web UI and CLI (`temporal … --codec-endpoint <api>/codec
@@ -65,12 +66,14 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     }
   }
 
-  const schema = (summary: string) => ({
+  // Behind the API's authentication (401), for roles over the whole jurisdiction (403); a payload that does not
+  // decrypt is 422 (decode only).
+  const schema = (summary: string, ...more: 422[]) => ({
     tags: ['codec'],
     summary,
     body: codecBody,
     headers: z.object({ 'x-namespace': z.string().max(200).optional() }),
-    response: { 200: codecBody.describe('the payloads, decoded or encoded, in the order given') },
+    response: { 200: codecBody.describe('the payloads, decoded or encoded, in the order given'), ...errorResponses(401, 403, ...more) },
   });
   const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.headers.origin && origins.has(req.headers.origin)) {
@@ -86,7 +89,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   app.options('/codec/decode', { schema: { hide: true } }, preflight);
   app.options('/codec/encode', { schema: { hide: true } }, preflight);
 
-  app.post('/codec/decode', { ...opts, schema: schema('Decrypt payloads for the Temporal Web UI or CLI (audited)') }, async (req) => {
+  app.post('/codec/decode', { ...opts, schema: schema('Decrypt payloads for the Temporal Web UI or CLI (audited)', 422) }, async (req) => {
     requireWholeJurisdiction(req);
     const payloads = req.body.payloads.map(fromJson);
     const keyIds = [...new Set(payloads.map((p) => EncryptionCodec.keyIdOf(p)).filter((k): k is string => !!k))];

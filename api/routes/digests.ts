@@ -124,7 +124,7 @@ ${b.unitRanking ? table('unit', b.unitRanking) : ''}
           id: z.string().min(1).max(60).optional().describe('one county (division code) or unit (unit id)'),
           format: formatQuery,
         }),
-        response: { 200: jsonOrTable(anyJson('each quarter’s rank, score and parts per county or unit')) },
+        response: { 200: jsonOrTable(anyJson('each quarter’s rank, score and parts per county or unit')), ...errorResponses(404) },
       },
     },
     async (req, reply) => {

@@ -87,7 +87,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.post(
     '/public/status',
-    { schema: { tags: ['public'], summary: "The petitioner's view of their matter, by query code and second factor", security: [], body: credentials, response: { 200: anyJson('the stage, the unit in charge, the limits and notices; nobody’s personal data'), ...errorResponses(401) } } },
+    { schema: { tags: ['public'], summary: "The petitioner's view of their matter, by query code and second factor", security: [], body: credentials, response: { 200: anyJson('the stage, the unit in charge, the limits and notices; nobody’s personal data'), ...errorResponses(401, 423) } } },
     async (req, reply) => {
       const m = await verify(req.body, req.ip);
       const [unit, open, filed] = await Promise.all([
@@ -130,7 +130,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         security: [],
         params: z.object({ id: z.string().min(1).max(80) }),
         body: credentials,
-        response: { 200: htmlPage('the notice, ready to print'), ...errorResponses(401) },
+        response: { 200: htmlPage('the notice, ready to print'), ...errorResponses(401, 423) },
       },
     },
     async (req, reply) => {
@@ -149,7 +149,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         summary: "The petitioner's own evaluation of the unit and the bureau, within the evaluation window",
         security: [],
         body: z.intersection(credentials, C.evaluationSchema),
-        response: { 200: anyJson('recorded: the new stage'), ...errorResponses(401, 409) },
+        response: { 200: anyJson('recorded: the new stage'), ...errorResponses(401, 409, 423) },
       },
     },
     async (req, reply) => {

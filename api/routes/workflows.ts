@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { inArray } from 'drizzle-orm';
-import { backlogCases, petitions } from '../../db/schema';
+import { desc, inArray, sql } from 'drizzle-orm';
+import { backlogCases, petitions, reconciliationRuns } from '../../db/schema';
 import { unitRoles } from '../../domain/access';
 import { quoteValue, visibilityQueryProblem } from '../../domain/visibility-query';
 import { ServiceError } from '../../services/errors';
@@ -14,6 +14,18 @@ const first = (a: Attrs, k: string) => (a[k]?.[0] as string | boolean | Date | u
 
 /** Supervisors' queries on live workflow state (Temporal visibility), with the caller's jurisdiction appended. */
 const GRPC_INVALID_ARGUMENT = 3;
+
+const reconciliationRun = z.object({
+  id: z.number().int(),
+  at: z.string().describe('when the run ended (ISO 8601)'),
+  trigger: z.enum(['schedule', 'command']).describe('the reconcile Schedule, or `npm run reconcile`'),
+  repair: z.boolean(),
+  rowsWithoutWorkflow: z.array(z.string()).describe('case numbers of matters whose workflow Temporal did not know'),
+  workflowsWithoutRow: z.array(z.string()).describe('running petition workflows with no matter (terminated when repaired)'),
+  repaired: z.array(z.string()),
+  failed: z.array(z.object({ id: z.string(), error: z.string() })),
+});
+
 
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
@@ -107,6 +119,30 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         cmp(w.workflowId, 'unitId', w.attributes.unitId, r.unitId);
       }
       return { checked: { matters: matters.length, backlogCases: cases.length }, agree: disagreements.length === 0, disagreements };
+    },
+  );
+
+  // The reconciliation job's runs (issue 10, defect 2: services/recovery.ts runReconciliation), newest first.
+  app.get(
+    '/workflows/reconciliations',
+    {
+      schema: {
+        tags: ['workflows'],
+        summary: 'The reconciliation runs, newest first: matters without their workflow and workflows without their matter, found and repaired',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20), found: z.enum(['true', 'false']).optional().describe('true: only the runs that found an orphan; false: only those that found none') }),
+        response: { 200: z.object({ items: z.array(reconciliationRun) }) },
+      },
+    },
+    async (req) => {
+      app.requirePermission(req, 'readMeasures');
+      const orphansFound = sql`jsonb_array_length(${reconciliationRuns.rowsWithoutWorkflow}) + jsonb_array_length(${reconciliationRuns.workflowsWithoutRow})`;
+      const rows = await deps.database.db
+        .select()
+        .from(reconciliationRuns)
+        .where(req.query.found === undefined ? undefined : req.query.found === 'true' ? sql`${orphansFound} > 0` : sql`${orphansFound} = 0`)
+        .orderBy(desc(reconciliationRuns.id))
+        .limit(req.query.limit);
+      return { items: rows.map((r) => ({ ...r, at: r.at.toISOString(), trigger: r.trigger as 'schedule' | 'command' })) };
     },
   );
 };

@@ -3,3 +3,4 @@ export * from './petitions';
 export * from './public';
 export * from './campaign';
 export * from './measures';
+export * from './reconciliation';

@@ -8,11 +8,11 @@ import { startStack, type Stack } from '../support/stack';
 import { installSchemathesis } from '../../scripts/install-schemathesis.mjs';
 
 // schemathesis (PyPI, pinned; scripts/install-schemathesis.mjs) generates requests from the API's own OpenAPI
-// document and sends them to the real stack on loopback with a valid token: no request may get a 5xx.
-// SCHEMATHESIS_CHECKS overrides the checks (e.g. not_a_server_error,status_code_conformance);
-// SCHEMATHESIS_MAX_EXAMPLES the examples per operation.
+// document and sends them to the real stack on loopback with a valid token: no request may get a 5xx, nor a status
+// its operation does not declare (issue 10, item 10: the OpenAPI tells the truth). The second check costs no request.
+// SCHEMATHESIS_CHECKS overrides the checks; SCHEMATHESIS_MAX_EXAMPLES the examples per operation.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const checks = process.env.SCHEMATHESIS_CHECKS ?? 'not_a_server_error';
+const checks = process.env.SCHEMATHESIS_CHECKS ?? 'not_a_server_error,status_code_conformance';
 const maxExamples = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '8';
 
 describe('schemathesis against the running API', () => {
@@ -26,7 +26,12 @@ describe('schemathesis against the running API', () => {
     await stack?.stop();
   });
 
-  it(`every operation of /docs/json, fuzzed with a valid token: ${checks}`, { timeout: 400_000 }, async () => {
+  // Operations that can revoke the caller's own token: a password reset or a deactivation of the admin the fuzzer
+  // signs in as (it finds the id through GET /api/admin/users) turns every later request into a 401, and the rest
+  // of the run would check nothing. They run in a second pass of their own, after all the others.
+  const revoking = ['POST /api/admin/users/{id}/password', 'PATCH /api/admin/users/{id}'];
+
+  async function run(selection: string[]): Promise<{ text: string; tested: number; failures: string; unauthorized: string }> {
     const token = await stack.token('admin');
     const args = [
       'run', `${stack.url}/docs/json`,
@@ -39,6 +44,7 @@ describe('schemathesis against the running API', () => {
       '--generation-allow-x00', 'true',
       '--no-color',
       '-H', `Authorization: Bearer ${token}`,
+      ...selection,
     ];
     const out = await new Promise<{ code: number | null; text: string }>((res) => {
       const child = spawn(bin, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,15 +53,27 @@ describe('schemathesis against the running API', () => {
       child.stderr.on('data', (d) => (text += d));
       child.on('close', (code) => res({ code, text }));
     });
-    writeFileSync(join(repoRoot, '.tmp', 'schemathesis.log'), out.text);
     const summary = out.text.slice(out.text.lastIndexOf('SUMMARY'));
-    // It ran: every operation of the document was tested.
-    const tested = /Tested:\s+(\d+)/.exec(summary);
-    expect(tested, `schemathesis did not run (whole output in .tmp/schemathesis.log):\n${out.text.slice(-4000)}`).not.toBeNull();
-    expect(Number(tested![1])).toBeGreaterThan(50);
     // Failures are what the checks found in the API's answers; "Errors" are the tool's own (a Hypothesis internal
     // error on one schema was seen with 4.32.5): those are in the log, not failures of the API.
-    const failures = /Failures:\n([\s\S]*?)\n\n/.exec(summary)?.[1] ?? '';
-    expect(failures, `schemathesis found failures (whole output in .tmp/schemathesis.log):\n${out.text.slice(-8000)}`).toBe('');
+    return {
+      text: out.text,
+      tested: Number(/Tested:\s+(\d+)/.exec(summary)?.[1] ?? -1),
+      failures: /Failures:\n([\s\S]*?)\n\n/.exec(summary)?.[1] ?? '',
+      unauthorized: /Authentication failed: (\d+ operations)/.exec(out.text)?.[1] ?? '',
+    };
+  }
+
+  // About 5½ minutes for both passes on a busy 2-core machine: the limit leaves room.
+  it(`every operation of /docs/json, fuzzed with a valid token: ${checks}`, { timeout: 600_000 }, async () => {
+    const most = await run(revoking.flatMap((name) => ['--exclude-name', name]));
+    const last = await run(revoking.flatMap((name) => ['--include-name', name]));
+    writeFileSync(join(repoRoot, '.tmp', 'schemathesis.log'), `${most.text}\n\n${last.text}`);
+    // It ran: every operation of the document was tested, with the token valid to the end.
+    expect(most.tested, `schemathesis did not run (whole output in .tmp/schemathesis.log):\n${most.text.slice(-4000)}`).toBeGreaterThan(50);
+    expect(last.tested, `the second pass did not run:\n${last.text.slice(-4000)}`).toBe(revoking.length);
+    expect(most.unauthorized, 'the token stopped working during the run: the operations after it were not checked').toBe('');
+    expect(most.failures, `schemathesis found failures (whole output in .tmp/schemathesis.log):\n${most.text.slice(-8000)}`).toBe('');
+    expect(last.failures, `schemathesis found failures (whole output in .tmp/schemathesis.log):\n${last.text.slice(-8000)}`).toBe('');
   });
 });

@@ -117,7 +117,7 @@ describe('intake killed (SIGKILL) at each step: nothing lost, nothing orphaned',
 
   it('reconciliation then finds no matter without its workflow and no workflow without its matter', async () => {
     const report = await reconcile({ db: database.db, temporal: client, config }, { repair: false });
-    expect(report).toEqual({ rowsWithoutWorkflow: [], workflowsWithoutRow: [], repaired: [] });
+    expect(report).toEqual({ rowsWithoutWorkflow: [], workflowsWithoutRow: [], repaired: [], failed: [] });
   }, 60_000);
 
   it('reconciliation reports and repairs both kinds of orphan (as the old compensation could leave them)', async () => {

@@ -5043,6 +5043,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description No such thing (or none you may see) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
                 503: {
                     headers: {
@@ -12510,6 +12519,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflows/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reconciliation runs, newest first: matters without their workflow and workflows without their matter, found and repaired */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description true: only the runs that found an orphan; false: only those that found none */
+                    found?: "true" | "false";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description when the run ended (ISO 8601) */
+                                at: string;
+                                failed: {
+                                    error: string;
+                                    id: string;
+                                }[];
+                                id: number;
+                                repair: boolean;
+                                repaired: string[];
+                                /** @description case numbers of matters whose workflow Temporal did not know */
+                                rowsWithoutWorkflow: string[];
+                                /**
+                                 * @description the reconcile Schedule, or `npm run reconcile`
+                                 * @enum {string}
+                                 */
+                                trigger: "schedule" | "command";
+                                /** @description running petition workflows with no matter (terminated when repaired) */
+                                workflowsWithoutRow: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Temporal or the database is unavailable, did not answer in time, or the service is overloaded; retry later (Retry-After). A command may still take effect: retry it with the same Idempotency-Key */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/dev-token": {
         parameters: {
             query?: never;
@@ -12929,6 +13035,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description The body is larger than this route accepts */
                 413: {
                     headers: {
@@ -12940,6 +13064,15 @@ export interface paths {
                 };
                 /** @description The body is not of a media type this route accepts */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13023,6 +13156,24 @@ export interface paths {
                 };
                 /** @description Bad input: the body, query, path or a header does not match the schema (fields names each), or a rule on it refused it */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid bearer token (or, on the public channel, wrong query code or digits) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role may not do this, or the matter lies outside your jurisdiction */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13328,6 +13479,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Locked after repeated failures */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests: retry later (Retry-After) */
                 429: {
                     headers: {
@@ -13447,6 +13607,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Locked after repeated failures */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests: retry later (Retry-After) */
                 429: {
                     headers: {
@@ -13541,6 +13710,15 @@ export interface paths {
                 };
                 /** @description The body is not of a media type this route accepts */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Locked after repeated failures */
+                423: {
                     headers: {
                         [name: string]: unknown;
                     };
