@@ -4,7 +4,8 @@ import { and, asc, eq, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog, deadlines, events, notices, petitions, submissions, type StoredPetitioner } from '../../db/schema';
 import { intakeSchema, isOpen, statuses, channels } from '../../domain/petition';
 import { unitRoles } from '../../domain/access';
-import { maskPetitioners } from '../../domain/masking';
+import { maskPetitioners, maskPetitionState } from '../../domain/masking';
+import { recordAudit } from '../../services/audit';
 import { describeDeadline } from '../../domain/deadline';
 import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
 import { isoDate } from '../../domain/petition';
@@ -16,7 +17,7 @@ import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { formatQuery, jsonOrTable, sendTable, type Column } from '../export';
 import { errorResponses } from '../responses';
-import { intakeResult, matterDetail, matterList, petitionState } from '../schemas';
+import { intakeResult, matterDetail, matterList, petitionStateRead } from '../schemas';
 import { booleanQuery, caseParams } from '../params';
 import { temporalCall } from '../../services/temporal-calls';
 
@@ -253,10 +254,19 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     };
   });
 
-  app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow", params: caseParams, response: { 200: petitionState } } }, async (req) => {
+  // The live state carries what people wrote (meeting participants and notes, reasons, reply texts, review grounds):
+  // masked unless asked for in full, and a full read is audited like the full record's.
+  const liveStateQuery = z.object({
+    personalData: z.enum(['full', 'masked']).default('masked').describe('full: names and free text in clear, the read audited; masked (default): as lists show them, not audited'),
+  });
+  app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow (masked unless personalData=full, which is audited)", params: caseParams, querystring: liveStateQuery, response: { 200: petitionStateRead } } }, async (req) => {
     app.requirePermission(req, 'read');
     const row = await loadMatter(app, db, req, req.params.caseNo);
-    return temporalCall(deps, `the state of ${row.caseNo}`, () => deps.temporal.workflow.getHandle(row.workflowId).query(stateQuery));
+    const state = await temporalCall(deps, `the state of ${row.caseNo}`, () => deps.temporal.workflow.getHandle(row.workflowId).query(stateQuery));
+    if (req.query.personalData === 'masked') return { ...maskPetitionState(state), personalData: 'masked' as const };
+    // PIPL: every read of full personal data is recorded.
+    await recordAudit(db, { userId: req.principal.id, action: 'read_petition_state', caseNo: row.caseNo, detail: { ip: req.ip } });
+    return { ...state, personalData: 'full' as const };
   });
 };
 
