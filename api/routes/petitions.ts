@@ -4,7 +4,7 @@ import { and, asc, eq, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog, deadlines, events, notices, petitions, submissions, type StoredPetitioner } from '../../db/schema';
 import { intakeSchema, isOpen, statuses, channels } from '../../domain/petition';
 import { unitRoles } from '../../domain/access';
-import { maskPetitioners, maskPetitionState } from '../../domain/masking';
+import { maskEventData, maskPetitioners, maskPetitionState } from '../../domain/masking';
 import { recordAudit } from '../../services/audit';
 import { describeDeadline } from '../../domain/deadline';
 import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
@@ -227,7 +227,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   );
 
   const detailQuery = z.object({
-    personalData: z.enum(['full', 'masked']).default('full').describe("masked: petitioners' personal data masked as in lists, and the read is not audited"),
+    personalData: z.enum(['full', 'masked']).default('full').describe("masked: petitioners' personal data masked as in lists, the timeline's names masked and free text withheld, and the read is not audited"),
   });
   app.get('/petitions/:caseNo', { schema: { tags: ['petitions'], summary: 'A matter with its full record and timeline (read audited unless masked)', params: caseParams, querystring: detailQuery, response: { 200: matterDetail } } }, async (req) => {
     app.requirePermission(req, 'read');
@@ -247,7 +247,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       ...(masked ? { petitioners: maskPetitioners(row.petitioners), personalData: 'masked' as const } : { personalData: 'full' as const }),
       tasks: state?.tasks ?? [],
       deadlines: dls.map((d) => ({ ...d, description: describeDeadline({ ...d, dueAt: d.dueAt.toISOString(), days: d.policy.days }) })),
-      timeline,
+      // The timeline's entries carry what people wrote (notes, reasons, meeting participants): masked with the rest.
+      timeline: masked ? timeline.map((e) => ({ ...e, data: maskEventData(e.data) })) : timeline,
       notices: docs,
       // A linked submission's petitioners are personal data too: masked with the rest.
       submissions: subs.map((x) => ({ ...x, petitioners: masked ? maskPetitioners(x.petitioners as StoredPetitioner[]) : (x.petitioners as StoredPetitioner[]) })),

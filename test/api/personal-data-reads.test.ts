@@ -51,6 +51,14 @@ describe('personal data in live states and backlog records: masked by default, f
       expect(await auditRows('read_petition_state', 'registrar-city', caseNo)).toHaveLength(0);
     });
 
+    it("the full record read masked (the console's matter page) masks its timeline the same way", async () => {
+      const m = (await b.get(`/api/petitions/${caseNo}?personalData=masked`, 'registrar-city')).json<{ timeline: { type: string; data: Record<string, unknown> }[] }>();
+      expect(m.timeline.find((e) => e.type === 'meeting.held')?.data).toMatchObject({ participants: ['王*', '承****'], notes: null });
+      expect(m.timeline.find((e) => e.type === 'triage.assigned')?.data).toMatchObject({ unitId: 'liandu-housing', note: null });
+      const full = (await b.get(`/api/petitions/${caseNo}`, 'registrar-city')).json<{ timeline: { type: string; data: Record<string, unknown> }[] }>();
+      expect(full.timeline.find((e) => e.type === 'meeting.held')?.data).toMatchObject({ participants: ['王五', '承办人张明'], notes: '王五表示违建遮挡其家采光' });
+    });
+
     it('in full for a user who may read the matter, and the read is audited', async () => {
       const res = await b.get(`${url()}?personalData=full`, 'registrar-city');
       expect(res.statusCode, res.body).toBe(200);

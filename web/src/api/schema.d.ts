@@ -6171,7 +6171,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description masked: petitioners' personal data masked as in lists, and the read is not audited */
+                    /** @description masked: petitioners' personal data masked as in lists, the timeline's names masked and free text withheld, and the read is not audited */
                     personalData?: "full" | "masked";
                 };
                 header?: never;
