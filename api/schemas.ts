@@ -52,15 +52,24 @@ const task = z.object({ kind: z.string(), assigneeRole: z.string(), unitId: z.st
  * The live state of a matter's workflow (domain/matter.ts PetitionState): what GET /state and every command answer.
  * The fields the console reads are named; the rest (the full state) passes as it is.
  */
-export const petitionState = describing<PetitionState>(
-  z.looseObject({
-    caseNo: z.string(),
-    status: z.string(),
-    unitId: z.string().nullable().optional(),
-    divisionCode: z.string().optional(),
-    deadlines: z.array(deadlineEntry).optional(),
-    tasks: z.array(task).optional(),
-  }).describe("the matter's live state from its workflow (domain/matter.ts PetitionState)"),
+const petitionStateFields = z.looseObject({
+  caseNo: z.string(),
+  status: z.string(),
+  unitId: z.string().nullable().optional(),
+  divisionCode: z.string().optional(),
+  deadlines: z.array(deadlineEntry).optional(),
+  tasks: z.array(task).optional(),
+});
+export const petitionState = describing<PetitionState>(petitionStateFields.describe("the matter's live state from its workflow (domain/matter.ts PetitionState)"));
+
+/** Whether a read gave personal data in clear (audited) or masked (domain/masking.ts). */
+export const personalDataRead = z.enum(['full', 'masked']);
+
+/** GET /state: the live state, masked unless asked for in full (domain/masking.ts maskPetitionState). */
+export const petitionStateRead = describing<PetitionState & { personalData: 'full' | 'masked' }>(
+  petitionStateFields
+    .extend({ personalData: personalDataRead })
+    .describe("the matter's live state from its workflow (domain/matter.ts PetitionState); masked: names in meetings masked, notes, reasons, reply texts and other free text null"),
 );
 
 /** The live state of an escalation's workflow (domain/escalation.ts EscalationState). */
@@ -314,7 +323,11 @@ export const backlogCase = z.object({
   updatedAt: z.date(),
 });
 export const backlogList = z.object({ total: z.number().int(), items: z.array(backlogCase) });
-export const backlogDetail = backlogCase.extend({ state: z.unknown().describe("the backlog case's workflow snapshot"), timeline: z.array(timelineEvent) });
+export const backlogDetail = backlogCase.extend({
+  state: z.unknown().describe("the backlog case's workflow snapshot; masked: the dossier's participants masked, its notes, check-in notes, supervision findings, recommendations and the closure summary null"),
+  timeline: z.array(timelineEvent),
+  personalData: personalDataRead,
+});
 export const backlogProgress = z.object({
   to: day,
   divisionCode: z.string(),

@@ -34,3 +34,55 @@ export function maskEscalationState(state: EscalationState): EscalationState {
   if (isRec(details.findings)) details.findings = { ...details.findings, handlingFinding: WITHHELD, accountabilityFinding: WITHHELD };
   return { ...state, details };
 }
+
+/**
+ * Free text that a caseworker, a leader or the petitioner wrote into a workflow's record, by its field name wherever
+ * it occurs (the state and its timeline entries): withheld in a masked read. A meeting's reasons, a reply's request,
+ * facts and opinion, a review's grounds and decision, return-visit and check-in notes, findings, a linked
+ * submission's summary.
+ */
+const FREE_TEXT_KEYS = new Set(['note', 'notes', 'reason', 'grounds', 'decision', 'request', 'facts', 'opinion', 'summary', 'content', 'exemption', 'explanation', 'findings', 'handlingFinding', 'accountabilityFinding']);
+/** Lists of people's names (a meeting's participants, a session's petitioners present): each name masked. */
+const NAME_LIST_KEYS = new Set(['participants', 'petitionersPresent']);
+/** Parts the system writes (limits, work-list tasks, settings): left as they are. */
+const SYSTEM_KEYS = new Set(['deadlines', 'tasks', 'uncomputed', 'settings', 'policy']);
+
+function maskTree(value: unknown, key?: string): unknown {
+  if (key !== undefined && SYSTEM_KEYS.has(key)) return value;
+  if (key !== undefined && FREE_TEXT_KEYS.has(key) && typeof value === 'string') return WITHHELD;
+  if (key !== undefined && NAME_LIST_KEYS.has(key) && Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? maskName(v) : maskTree(v)));
+  if (Array.isArray(value)) return value.map((v) => maskTree(v));
+  if (isRec(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskTree(v, k)]));
+  return value;
+}
+
+/**
+ * A matter's live state (domain/matter.ts PetitionState) as a masked read answers it: names in meetings masked, every
+ * free text withheld (also in the recent timeline), the structure, statuses, dates and limits as they are.
+ */
+export function maskPetitionState<S extends object>(state: S): S {
+  return maskTree(state) as S;
+}
+
+/** A timeline entry's data (events of the read model), masked the same way. */
+export function maskEventData<D>(data: D): D {
+  return maskTree(data) as D;
+}
+
+/**
+ * A backlog case's state (domain/backlog.ts BacklogState) masked: the dossier's participants masked and its notes,
+ * the check-ins' notes, the on-site supervisions' findings, recommendations and their outcomes, the closure's summary
+ * and the reopenings' notes withheld. The register's own columns (leader, assigning body, reason) are as lists show them.
+ */
+export function maskBacklogState<S>(state: S): S {
+  if (!isRec(state)) return state;
+  const masked = maskTree(state) as Rec;
+  if (Array.isArray(masked.supervisions)) {
+    masked.supervisions = (masked.supervisions as Rec[]).map((v) =>
+      Array.isArray(v.recommendations) ? { ...v, recommendations: (v.recommendations as Rec[]).map((r) => ({ ...r, text: WITHHELD, ...('outcome' in r ? { outcome: WITHHELD } : {}) })) } : v,
+    );
+  }
+  // The assignment's reason is a column of the register (listed as is): the same in the state.
+  if ('reason' in state) masked.reason = state.reason;
+  return masked as S;
+}

@@ -59,7 +59,7 @@ if (values.api) {
   const database = await openReadModel(config);
   const temporal = temporalClient(config, temporalAddress);
   try {
-    report(await importBacklog({ db: database.db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, checkInDays: config.BACKLOG_CHECK_IN_DAYS }, text, { year, assignedOn: values['assigned-on'], importedBy: 'import:backlog', fileName: basename(file) }));
+    report(await importBacklog({ db: database.db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, checkInDays: config.BACKLOG_CHECK_IN_DAYS, config }, text, { year, assignedOn: values['assigned-on'], importedBy: 'import:backlog', fileName: basename(file) }));
   } catch (err) {
     if (err instanceof ImportRefused) {
       console.error(`refused whole, nothing imported:\n  ${err.errors.join('\n  ')}`);

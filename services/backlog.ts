@@ -12,13 +12,19 @@ import { CHECK_IN_DAYS, noFlags, parseBacklogImport, type AssigningLevel, type C
 import { shanghaiDateOf } from '../domain/dates';
 import { ServiceError } from './errors';
 import { backlogCaseRow } from '../read-model/backlog';
-import type { BacklogInput } from '../workflows/backlog';
+import { temporalCall } from './temporal-calls';
+import { backlogCaseWorkflow, type BacklogInput } from '../workflows/backlog';
 
 export interface BacklogDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
   checkInDays?: number;
+  /**
+   * The API's deadline on Temporal calls (services/temporal-calls.ts): with it a start that Temporal does not answer
+   * ends in 503 TemporalTimeout. Without it (the worker's activities) the activity's own timeout bounds the start.
+   */
+  config?: { TEMPORAL_CALL_TIMEOUT_MS: number };
 }
 
 /** A closed case stays reachable this long for reopening, then its workflow completes. */
@@ -30,12 +36,16 @@ type CaseSpec = Omit<BacklogInput, 'checkInDays' | 'lingerDays' | 'carried'>;
 
 export async function startBacklogCase(deps: BacklogDeps, spec: CaseSpec): Promise<string> {
   const workflowId = backlogWorkflowId(spec.id);
-  await deps.temporal.workflow.start('backlogCaseWorkflow', {
-    taskQueue: deps.taskQueue,
-    workflowId,
-    args: [{ ...spec, checkInDays: deps.checkInDays ?? CHECK_IN_DAYS, lingerDays: BACKLOG_LINGER_DAYS } satisfies BacklogInput],
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  });
+  const start = () =>
+    deps.temporal.workflow.start(backlogCaseWorkflow, {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [{ ...spec, checkInDays: deps.checkInDays ?? CHECK_IN_DAYS, lingerDays: BACKLOG_LINGER_DAYS }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+  // USE_EXISTING: a start that timed out and is tried again finds the case if the first one was taken.
+  if (deps.config) await temporalCall({ temporal: deps.temporal, config: deps.config }, `starting ${workflowId}`, start);
+  else await start();
   return workflowId;
 }
 

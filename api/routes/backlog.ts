@@ -12,6 +12,10 @@ import { computeFigure } from '../../read-model/measures';
 import { backlogRef } from '../../read-model/backlog';
 import { assignCentralBacklog, importBacklog } from '../../services/backlog';
 import { ServiceError } from '../../services/errors';
+import { recordAudit } from '../../services/audit';
+import { maskBacklogState, maskEventData } from '../../domain/masking';
+import { executeCommand, idempotencyHeader, temporalCall } from '../../services/temporal-calls';
+import type { Actor } from '../../workflows/messages';
 import { isoDate, SANE_YEARS } from '../../domain/petition';
 import * as W from '../../workflows/backlog';
 import { formatQuery, jsonOrTable, sendTable, type Column } from '../export';
@@ -43,27 +47,28 @@ const columns: Column<Row>[] = [
 
 const idParams = z.object({ id: z.string().min(3).max(120) });
 
-interface CommandSpec {
+/** A backlog command: its route, body, permission and the workflow Update it runs (typed by its argument). */
+interface CommandSpec<B extends object> {
   path: string;
   summary: string;
-  body: z.ZodType;
+  body: z.ZodType<B>;
   permission: Permission;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
-  update: UpdateDefinition<W.BacklogState, [any]>;
+  update: UpdateDefinition<W.BacklogState, [B & { actor: Actor }]>;
 }
-const commands: CommandSpec[] = [
-  { path: 'plan', summary: '包案 leader, 专班, target date, 三跨三分离 flags, check-in interval', body: B.planSchema, permission: 'backlogManage', update: W.planUpdate },
-  { path: 'dossier', summary: '一案一档: add a document or a meeting to the dossier', body: B.dossierEntrySchema, permission: 'backlogCheckIn', update: W.dossierUpdate },
-  { path: 'check-ins', summary: 'The 包案 leader’s periodic check-in', body: B.checkInSchema, permission: 'backlogCheckIn', update: W.checkInUpdate },
-  { path: 'supervisions', summary: '疑难案件实地督查: 三见 and recommendations', body: B.supervisionSchema, permission: 'backlogManage', update: W.supervisionUpdate },
-  { path: 'recommendations/resolve', summary: 'Close an on-site supervision recommendation with its outcome', body: B.resolveRecommendationSchema, permission: 'backlogCheckIn', update: W.resolveRecommendationUpdate },
-  { path: 'close', summary: 'Close under 三到位一处理 (category, evidence; the bureau confirms)', body: B.closureSchema, permission: 'backlogManage', update: W.closeBacklogUpdate },
-];
+/** Every backlog command, each given to `register` with its own argument type (the schema must fit the Update). */
+function eachCommand(register: <B extends object>(spec: CommandSpec<B>) => void): void {
+  register({ path: 'plan', summary: '包案 leader, 专班, target date, 三跨三分离 flags, check-in interval', body: B.planSchema, permission: 'backlogManage', update: W.planUpdate });
+  register({ path: 'dossier', summary: '一案一档: add a document or a meeting to the dossier', body: B.dossierEntrySchema, permission: 'backlogCheckIn', update: W.dossierUpdate });
+  register({ path: 'check-ins', summary: 'The 包案 leader’s periodic check-in', body: B.checkInSchema, permission: 'backlogCheckIn', update: W.checkInUpdate });
+  register({ path: 'supervisions', summary: '疑难案件实地督查: 三见 and recommendations', body: B.supervisionSchema, permission: 'backlogManage', update: W.supervisionUpdate });
+  register({ path: 'recommendations/resolve', summary: 'Close an on-site supervision recommendation with its outcome', body: B.resolveRecommendationSchema, permission: 'backlogCheckIn', update: W.resolveRecommendationUpdate });
+  register({ path: 'close', summary: 'Close under 三到位一处理 (category, evidence; the bureau confirms)', body: B.closureSchema, permission: 'backlogManage', update: W.closeBacklogUpdate });
+}
 
 /** The backlog register (化积案): import, central assignment, list with progress against targets, and the case's commands. */
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const { db } = deps.database;
-  const backlogDeps = () => ({ db, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, checkInDays: deps.config.BACKLOG_CHECK_IN_DAYS });
+  const backlogDeps = () => ({ db, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, checkInDays: deps.config.BACKLOG_CHECK_IN_DAYS, config: deps.config });
 
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
@@ -177,21 +182,46 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     return row;
   }
 
-  app.get('/backlog/:id', { schema: { tags: ['backlog'], summary: 'A backlog case: register row, live state and timeline', params: idParams, response: { 200: backlogDetail } } }, async (req) => {
+  // The case's record (check-in notes, the dossier's participants and notes, on-site supervision findings) is
+  // personal data: masked unless asked for in full, which only those who keep the record may (backlogCheckIn), audited.
+  const detailQuery = z.object({
+    personalData: z.enum(['full', 'masked']).default('masked').describe('full (those who keep the case: supervisors, unit heads, admin): notes and names in clear, the read audited; masked (default): not audited'),
+  });
+  app.get('/backlog/:id', { schema: { tags: ['backlog'], summary: 'A backlog case: register row, live state and timeline (masked unless personalData=full, which is audited)', params: idParams, querystring: detailQuery, response: { 200: backlogDetail } } }, async (req) => {
     app.requirePermission(req, 'read');
+    const full = req.query.personalData === 'full';
+    if (full) app.requirePermission(req, 'backlogCheckIn');
     const row = await loadCase(req, req.params.id);
-    const timeline = await db.select().from(events).where(eq(events.caseNo, backlogRef(row.id))).orderBy(asc(events.at), asc(events.seq));
-    return { ...row, timeline };
+    const ref = backlogRef(row.id);
+    const timeline = await db.select().from(events).where(eq(events.caseNo, ref)).orderBy(asc(events.at), asc(events.seq));
+    if (!full) return { ...row, state: maskBacklogState(row.state), timeline: timeline.map((e) => ({ ...e, data: maskEventData(e.data) })), personalData: 'masked' as const };
+    // PIPL: every read of full personal data is recorded.
+    await recordAudit(db, { userId: req.principal.id, action: 'read_backlog', caseNo: ref, detail: { ip: req.ip, id: row.id } });
+    return { ...row, timeline, personalData: 'full' as const };
   });
 
-  for (const spec of commands) {
-    app.post(`/backlog/:id/${spec.path}`, { schema: { tags: ['backlog'], summary: spec.summary, params: idParams, body: spec.body, response: { 200: backlogState.describe('the new state'), ...errorResponses(409, 422) } } }, async (req) => {
-      app.requirePermission(req, spec.permission);
-      const row = await loadCase(req, req.params.id);
-      const { id, role, unitId } = req.principal;
-      return deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(spec.update, { args: [{ ...(req.body as object), actor: { id, role, unitId } } as never] });
-    });
+  // Each command is an Update under the Idempotency-Key (services/temporal-calls.ts executeCommand): a retry with the
+  // same key is the same Update and applies once; the key with another body → 422; past the deadline → 503.
+  function commandRoute<Body extends object>(spec: CommandSpec<Body>) {
+    app.post(
+      `/backlog/:id/${spec.path}`,
+      { schema: { tags: ['backlog'], summary: spec.summary, params: idParams, headers: idempotencyHeader, body: spec.body, response: { 200: backlogState.describe('the new state'), ...errorResponses(409, 422) } } },
+      async (req) => {
+        app.requirePermission(req, spec.permission);
+        const row = await loadCase(req, req.params.id);
+        const { id, role, unitId } = req.principal;
+        const body = req.body as Body; // validated by spec.body
+        return executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(row.workflowId), spec.update, [{ ...body, actor: { id, role, unitId } }], {
+          caseNo: row.workflowId,
+          userId: id,
+          idempotencyKey: req.headers['idempotency-key'],
+          scope: `backlog.${spec.path}:${row.id}`,
+          body,
+        });
+      },
+    );
   }
+  eachCommand(commandRoute);
 
   app.post(
     '/backlog/:id/reopen',
@@ -200,7 +230,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       app.requirePermission(req, 'backlogManage');
       const row = await loadCase(req, req.params.id);
       const ref = `manual:${req.body.caseNo ?? ''}:${req.body.on}:${req.body.note}`;
-      await deps.temporal.workflow.getHandle(row.workflowId).signal(W.reopenSignal, { ref, caseNo: req.body.caseNo ?? null, on: req.body.on, note: req.body.note });
+      // The workflow takes a reopening once per ref, so a retried signal changes nothing.
+      await temporalCall(deps, `reopening ${row.id}`, () => deps.temporal.workflow.getHandle(row.workflowId).signal(W.reopenSignal, { ref, caseNo: req.body.caseNo ?? null, on: req.body.on, note: req.body.note }));
       return reply.status(202).send({ accepted: true });
     },
   );

@@ -8,6 +8,7 @@ import { packageYears } from '../../domain/calendar';
 import { isoDate, SANE_YEARS } from '../../domain/petition';
 import { loadCalendar, waitingLimitsByYear } from '../../read-model/calendar';
 import { ServiceError } from '../../services/errors';
+import { temporalCall, TemporalTimeout } from '../../services/temporal-calls';
 import type { ApiDeps } from '../context';
 
 
@@ -138,11 +139,13 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     let told = 0;
     for (const { workflowId } of waiting) {
       try {
-        await deps.temporal.workflow.getHandle(workflowId).signal(calendarKnownSignal, { year });
+        await temporalCall(deps, `telling ${workflowId} the calendar`, () => deps.temporal.workflow.getHandle(workflowId).signal(calendarKnownSignal, { year }));
         told++;
       } catch (err) {
         // A matter that has just ended, or Temporal briefly away: its daily retry starts the limit.
         app.log.warn({ err, workflowId }, 'could not tell a matter its calendar year is known');
+        // Temporal did not answer within the deadline: the others would wait as long; the daily retry tells them.
+        if (err instanceof TemporalTimeout) break;
       }
     }
     return told;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, desc, eq, like } from 'drizzle-orm';
 import { digests, listings, tasks, weeklyExplanations } from '../../db/schema';
 import { isoDate } from '../../domain/petition';
@@ -7,6 +8,7 @@ import { measureByKey } from '../../domain/measures';
 import { listingSubjectLabels, sweepKinds, sweepLabels, type ListedEntry, type ListingSubject, type RankedDivision, type RankedUnit } from '../../domain/sweeps';
 import { scheduleIdFor } from '../../services/schedules';
 import { ServiceError } from '../../services/errors';
+import { executeCommand, idempotencyHeader, temporalCall } from '../../services/temporal-calls';
 import { remediationUpdate } from '../../workflows/sweeps';
 import { formatQuery, jsonOrTable, sendTable } from '../export';
 import { periodQuery, resolveScope } from '../scope';
@@ -71,23 +73,28 @@ ${b.unitRanking ? table('unit', b.unitRanking) : ''}
 
   app.get('/schedules', { schema: { tags: ['sweeps'], summary: 'The sweeps’ schedules: next runs and the recent runs with their outcome', response: { 200: anyJson('each schedule with its next and recent runs') } } }, async (req) => {
     app.requirePermission(req, 'readMeasures');
-    const items = [];
-    for (const kind of sweepKinds) {
-      const h = deps.temporal.schedule.getHandle(scheduleIdFor(kind));
-      const d = await h.describe();
-      const recent = [];
-      for (const a of d.info.recentActions.slice(-10)) {
-        const wid = a.action.workflow.workflowId;
-        let status = 'unknown';
-        try {
-          status = (await deps.temporal.workflow.getHandle(wid, a.action.workflow.firstExecutionRunId).describe()).status.name;
-        } catch {
-          status = 'not found';
+    // One deadline for the whole answer (services/temporal-calls.ts): a frozen Temporal gives 503, not a hung request.
+    const items = await temporalCall(deps, 'the sweeps’ schedules', async () => {
+      const out = [];
+      for (const kind of sweepKinds) {
+        const d = await deps.temporal.schedule.getHandle(scheduleIdFor(kind)).describe();
+        const recent = [];
+        for (const a of d.info.recentActions.slice(-10)) {
+          const wid = a.action.workflow.workflowId;
+          let status = 'unknown';
+          try {
+            status = (await deps.temporal.workflow.getHandle(wid, a.action.workflow.firstExecutionRunId).describe()).status.name;
+          } catch (err) {
+            // A run the server no longer keeps; anything else (Temporal away, the deadline) answers for the request.
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+            status = 'not found';
+          }
+          recent.push({ scheduledAt: a.scheduledAt.toISOString(), takenAt: a.takenAt.toISOString(), workflowId: wid, status });
         }
-        recent.push({ scheduledAt: a.scheduledAt.toISOString(), takenAt: a.takenAt.toISOString(), workflowId: wid, status });
+        out.push({ kind, label: sweepLabels[kind], scheduleId: scheduleIdFor(kind), timezone: d.spec.timezone, paused: d.state.paused, nextActionTimes: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()), recent });
       }
-      items.push({ kind, label: sweepLabels[kind], scheduleId: scheduleIdFor(kind), timezone: d.spec.timezone, paused: d.state.paused, nextActionTimes: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()), recent });
-    }
+      return out;
+    });
     return { items };
   });
 
@@ -147,13 +154,20 @@ ${b.unitRanking ? table('unit', b.unitRanking) : ''}
     },
   );
 
-  app.post('/listings/:id/remediation', { schema: { tags: ['sweeps'], summary: 'The listed county’s or unit’s rectification report, accepted by the bureau', params: idParams, body: z.object({ report: z.string().min(5).max(10_000) }), response: { 200: anyJson('the listing’s new state'), ...errorResponses(409, 422) } } }, async (req) => {
+  app.post('/listings/:id/remediation', { schema: { tags: ['sweeps'], summary: 'The listed county’s or unit’s rectification report, accepted by the bureau', params: idParams, headers: idempotencyHeader, body: z.object({ report: z.string().min(5).max(10_000) }), response: { 200: anyJson('the listing’s new state'), ...errorResponses(409, 422) } } }, async (req) => {
     app.requirePermission(req, 'readMeasures');
     const [l] = await db.select().from(listings).where(eq(listings.id, req.params.id));
     if (!l) throw new ServiceError(404, 'NotFound', `no listing ${req.params.id}`);
     app.requireJurisdiction(req, l);
     const { id, role, unitId } = req.principal;
-    return deps.temporal.workflow.getHandle(`listing-${l.id}`).executeUpdate(remediationUpdate, { args: [{ report: req.body.report, actor: { id, role, unitId } }] });
+    // Under the Idempotency-Key: a retry after a 503 is the same Update and applies once; the key with another report → 422.
+    return executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(`listing-${l.id}`), remediationUpdate, [{ report: req.body.report, actor: { id, role, unitId } }], {
+      caseNo: `listing-${l.id}`,
+      userId: id,
+      idempotencyKey: req.headers['idempotency-key'],
+      scope: `listing.remediation:${l.id}`,
+      body: req.body,
+    });
   });
 };
 export default routes;

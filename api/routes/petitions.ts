@@ -4,7 +4,8 @@ import { and, asc, eq, gte, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog, deadlines, events, notices, petitions, submissions, type StoredPetitioner } from '../../db/schema';
 import { intakeSchema, isOpen, statuses, channels } from '../../domain/petition';
 import { unitRoles } from '../../domain/access';
-import { maskPetitioners } from '../../domain/masking';
+import { maskEventData, maskPetitioners, maskPetitionState } from '../../domain/masking';
+import { recordAudit } from '../../services/audit';
 import { describeDeadline } from '../../domain/deadline';
 import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
 import { isoDate } from '../../domain/petition';
@@ -16,7 +17,7 @@ import { stateQuery } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { formatQuery, jsonOrTable, sendTable, type Column } from '../export';
 import { errorResponses } from '../responses';
-import { intakeResult, matterDetail, matterList, petitionState } from '../schemas';
+import { intakeResult, matterDetail, matterList, petitionStateRead } from '../schemas';
 import { booleanQuery, caseParams } from '../params';
 import { temporalCall } from '../../services/temporal-calls';
 
@@ -226,7 +227,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   );
 
   const detailQuery = z.object({
-    personalData: z.enum(['full', 'masked']).default('full').describe("masked: petitioners' personal data masked as in lists, and the read is not audited"),
+    personalData: z.enum(['full', 'masked']).default('full').describe("masked: petitioners' personal data masked as in lists, the timeline's names masked and free text withheld, and the read is not audited"),
   });
   app.get('/petitions/:caseNo', { schema: { tags: ['petitions'], summary: 'A matter with its full record and timeline (read audited unless masked)', params: caseParams, querystring: detailQuery, response: { 200: matterDetail } } }, async (req) => {
     app.requirePermission(req, 'read');
@@ -246,17 +247,27 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       ...(masked ? { petitioners: maskPetitioners(row.petitioners), personalData: 'masked' as const } : { personalData: 'full' as const }),
       tasks: state?.tasks ?? [],
       deadlines: dls.map((d) => ({ ...d, description: describeDeadline({ ...d, dueAt: d.dueAt.toISOString(), days: d.policy.days }) })),
-      timeline,
+      // The timeline's entries carry what people wrote (notes, reasons, meeting participants): masked with the rest.
+      timeline: masked ? timeline.map((e) => ({ ...e, data: maskEventData(e.data) })) : timeline,
       notices: docs,
       // A linked submission's petitioners are personal data too: masked with the rest.
       submissions: subs.map((x) => ({ ...x, petitioners: masked ? maskPetitioners(x.petitioners as StoredPetitioner[]) : (x.petitioners as StoredPetitioner[]) })),
     };
   });
 
-  app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow", params: caseParams, response: { 200: petitionState } } }, async (req) => {
+  // The live state carries what people wrote (meeting participants and notes, reasons, reply texts, review grounds):
+  // masked unless asked for in full, and a full read is audited like the full record's.
+  const liveStateQuery = z.object({
+    personalData: z.enum(['full', 'masked']).default('masked').describe('full: names and free text in clear, the read audited; masked (default): as lists show them, not audited'),
+  });
+  app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow (masked unless personalData=full, which is audited)", params: caseParams, querystring: liveStateQuery, response: { 200: petitionStateRead } } }, async (req) => {
     app.requirePermission(req, 'read');
     const row = await loadMatter(app, db, req, req.params.caseNo);
-    return temporalCall(deps, `the state of ${row.caseNo}`, () => deps.temporal.workflow.getHandle(row.workflowId).query(stateQuery));
+    const state = await temporalCall(deps, `the state of ${row.caseNo}`, () => deps.temporal.workflow.getHandle(row.workflowId).query(stateQuery));
+    if (req.query.personalData === 'masked') return { ...maskPetitionState(state), personalData: 'masked' as const };
+    // PIPL: every read of full personal data is recorded.
+    await recordAudit(db, { userId: req.principal.id, action: 'read_petition_state', caseNo: row.caseNo, detail: { ip: req.ip } });
+    return { ...state, personalData: 'full' as const };
   });
 };
 

@@ -14,6 +14,7 @@ import { shanghaiDateOf } from '../../domain/dates';
 import type { Status } from '../../domain/petition';
 import { ServiceError } from '../../services/errors';
 import { unlockQueryCode, verifyPetitioner, type VerifiedMatter } from '../../services/public-channel';
+import { executeCommand, idempotencyHeader } from '../../services/temporal-calls';
 import { evaluationUpdate } from '../../workflows/messages';
 import { errorHandler } from '../errors';
 import { noticeHtml } from '../notice-html';
@@ -148,6 +149,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         tags: ['public'],
         summary: "The petitioner's own evaluation of the unit and the bureau, within the evaluation window",
         security: [],
+        headers: idempotencyHeader,
         body: z.intersection(credentials, C.evaluationSchema),
         response: { 200: anyJson('recorded: the new stage'), ...errorResponses(401, 409, 423) },
       },
@@ -158,7 +160,15 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       // The petitioner evaluates on the day they do it: no backdating through this channel.
       const actor = { id: `petitioner:${m.caseNo}`, role: 'petitioner', unitId: null };
       try {
-        const state = await deps.temporal.workflow.getHandle(m.workflowId).executeUpdate(evaluationUpdate, { args: [{ unit, bureau, reason, actor }] });
+        // Under the Idempotency-Key (the petitioner's, per matter): a retry after a 503 is the same Update, applied once.
+        // The key's request is the evaluation itself, not the credentials.
+        const state = await executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(m.workflowId), evaluationUpdate, [{ unit, bureau, reason, actor }], {
+          caseNo: m.caseNo,
+          userId: actor.id,
+          idempotencyKey: req.headers['idempotency-key'],
+          scope: `public.evaluation:${m.caseNo}`,
+          body: { unit, bureau, reason: reason ?? null },
+        });
         return noStore(reply).send({
           caseNo: m.caseNo,
           stage: { status: state.status, label: stageLabels[state.status] ?? state.status },

@@ -93,11 +93,14 @@ export async function memoryDatabase(): Promise<Database> {
 
 /**
  * A real worker (the production workers' workflow bundle, cached across test files by worker/bundle.ts; real
- * activities on the given read model) on a test environment's task queue.
+ * activities on the given read model) on a test environment's task queue. `options.maxCachedWorkflows: 0` for a
+ * worker a test stops and starts again: without a cache it uses no sticky queue, which the time-skipping server would
+ * keep sending the stopped worker's tasks to (its sticky timeout runs on the virtual clock, which does not move).
  */
-export async function startTestWorker(env: TestWorkflowEnvironment, taskQueue: string, database: Database): Promise<{ worker: Worker; running: Promise<void> }> {
+export async function startTestWorker(env: TestWorkflowEnvironment, taskQueue: string, database: Database, options: { maxCachedWorkflows?: number } = {}): Promise<{ worker: Worker; running: Promise<void> }> {
   const dataConverter = testWorkerDataConverter();
   const worker = await Worker.create({
+    ...options,
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workerWorkflowBundle(dataConverter),

@@ -1772,10 +1772,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A backlog case: register row, live state and timeline */
+        /** A backlog case: register row, live state and timeline (masked unless personalData=full, which is audited) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full (those who keep the case: supervisors, unit heads, admin): notes and names in clear, the read audited; masked (default): not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -1809,11 +1812,13 @@ export interface paths {
                             leaderMissing: boolean;
                             /** @description 包案 leader */
                             leaderName: string | null;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             reason: string | null;
                             reopenCount: number;
                             /** @enum {string} */
                             source: "new_backlog" | "central_assignment" | "import";
-                            /** @description the backlog case's workflow snapshot */
+                            /** @description the backlog case's workflow snapshot; masked: the dossier's participants masked, its notes, check-in notes, supervision findings, recommendations and the closure summary null */
                             state: unknown;
                             /** @enum {string} */
                             status: "open" | "closed";
@@ -1917,7 +1922,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2057,7 +2064,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2199,7 +2208,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2345,7 +2356,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2503,7 +2516,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2763,7 +2778,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4851,7 +4868,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -6161,7 +6180,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description masked: petitioners' personal data masked as in lists, and the read is not audited */
+                    /** @description masked: petitioners' personal data masked as in lists, the timeline's names masked and free text withheld, and the read is not audited */
                     personalData?: "full" | "masked";
                 };
                 header?: never;
@@ -9577,10 +9596,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The matter's live state, from its workflow */
+        /** The matter's live state, from its workflow (masked unless personalData=full, which is audited) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: names and free text in clear, the read audited; masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: never;
                 path: {
                     /** @description 信访件编号, e.g. LS2026112700001 */
@@ -9590,7 +9612,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description the matter's live state from its workflow (domain/matter.ts PetitionState) */
+                /** @description the matter's live state from its workflow (domain/matter.ts PetitionState); masked: names in meetings masked, notes, reasons, reply texts and other free text null */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9624,6 +9646,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -13399,7 +13423,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -13472,6 +13498,15 @@ export interface paths {
                 };
                 /** @description The body is not of a media type this route accepts */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but cannot be processed: an Idempotency-Key reused for another request, a calendar year not entered, … */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };

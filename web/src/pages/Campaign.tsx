@@ -231,9 +231,12 @@ function Backlog() {
   );
 }
 
+/** What a masked read shows for withheld free text. */
+const WITHHELD_TEXT = '（已隐去）';
+
 interface BacklogDetail extends BacklogRow {
   reason: string | null;
-  state: { seq: number; team: { name: string; role: string }[]; checkIns: { date: string; notes: string; metPetitioner: boolean; by: string }[]; checkInDue: string; overdue: boolean; missedCheckIns: number; supervisions: { no: number; date: string; findings: string; recommendations: { no: number; text: string; status: string }[] }[]; closure?: { label: string; evidence: string[]; summary: string; closedOn: string; confirmedBy: string }; caseNos: string[] };
+  state: { seq: number; team: { name: string; role: string }[]; checkIns: { date: string; notes: string | null; metPetitioner: boolean; by: string }[]; checkInDue: string; overdue: boolean; missedCheckIns: number; supervisions: { no: number; date: string; findings: string | null; recommendations: { no: number; text: string | null; status: string }[] }[]; closure?: { label: string; evidence: string[]; summary: string | null; closedOn: string; confirmedBy: string }; caseNos: string[] };
   timeline: { seq: number; type: string; actor: string | null; at: string }[];
 }
 
@@ -253,7 +256,8 @@ function BacklogCase({ id }: { id: string }) {
   const [awaitSeq, setAwaitSeq] = useState(-1);
   const c = useQuery({
     queryKey: ['backlog-case', id],
-    queryFn: () => unwrap<BacklogDetail>(api.GET('/api/backlog/{id}', { params: { path: { id } } })),
+    // Those who keep the case's record read it in full (audited); the others see it masked.
+    queryFn: () => unwrap<BacklogDetail>(api.GET('/api/backlog/{id}', { params: { path: { id }, query: { personalData: may(session.user, 'backlogCheckIn') ? 'full' : 'masked' } } })),
     refetchInterval: (q) => ((q.state.data?.state.seq ?? Infinity) < awaitSeq ? 1000 : false),
   });
   if (c.isPending) return <Loading rows={6} />;
@@ -273,7 +277,7 @@ function BacklogCase({ id }: { id: string }) {
         <Descriptions.Item label="目标日期">{b.targetDate ?? '—'}</Descriptions.Item>
         <Descriptions.Item label="下次走访">{s.checkInDue}{s.missedCheckIns ? `（已逾期 ${s.missedCheckIns} 次）` : ''}</Descriptions.Item>
         <Descriptions.Item label="关联事项">{s.caseNos.length ? s.caseNos.map((n) => <Link key={n} to={`/matters/${n}`} style={{ marginRight: 8 }}>{n}</Link>) : '—'}</Descriptions.Item>
-        {s.closure ? <Descriptions.Item label="化解">{s.closure.label}：{s.closure.summary}（{s.closure.closedOn}，佐证：{s.closure.evidence.join('、')}，确认：{s.closure.confirmedBy}）</Descriptions.Item> : null}
+        {s.closure ? <Descriptions.Item label="化解">{s.closure.label}：{s.closure.summary ?? WITHHELD_TEXT}（{s.closure.closedOn}，佐证：{s.closure.evidence.join('、')}，确认：{s.closure.confirmedBy}）</Descriptions.Item> : null}
       </Descriptions>
       {forms.length ? (
         <Space wrap>
@@ -283,7 +287,7 @@ function BacklogCase({ id }: { id: string }) {
         </Space>
       ) : null}
       <Typography.Title level={3} style={{ fontSize: 15 }}>包案走访</Typography.Title>
-      <List size="small" dataSource={s.checkIns} locale={{ emptyText: '尚无走访记录' }} renderItem={(x) => <List.Item>{x.date}　{x.notes}{x.metPetitioner ? '（见到信访人）' : ''}　{x.by}</List.Item>} />
+      <List size="small" dataSource={s.checkIns} locale={{ emptyText: '尚无走访记录' }} renderItem={(x) => <List.Item>{x.date}　{x.notes ?? WITHHELD_TEXT}{x.metPetitioner ? '（见到信访人）' : ''}　{x.by}</List.Item>} />
       <Typography.Title level={3} style={{ fontSize: 15 }}>实地督查</Typography.Title>
       <List
         size="small"
@@ -291,7 +295,7 @@ function BacklogCase({ id }: { id: string }) {
         locale={{ emptyText: '尚无实地督查' }}
         renderItem={(x) => (
           <List.Item>
-            第{x.no}次 {x.date}：{x.findings}；建议：{x.recommendations.map((r) => `${r.text}（${r.status === 'closed' ? '已落实' : '待落实'}）`).join('；')}
+            第{x.no}次 {x.date}：{x.findings ?? WITHHELD_TEXT}；建议：{x.recommendations.map((r) => `${r.text ?? WITHHELD_TEXT}（${r.status === 'closed' ? '已落实' : '待落实'}）`).join('；')}
           </List.Item>
         )}
       />
