@@ -21,7 +21,13 @@ export async function signIn(page: Page, url: string, userId: string): Promise<v
 /** Picks an option of an antd Select by its label, with the keyboard: focus, type, Enter. */
 export async function choose(page: Page, label: string, option: string): Promise<void> {
   const box = page.getByLabel(label, { exact: true });
-  await box.focus();
+  // Focused for certain: a dialog still closing keeps the focus inside it, and the keys would go elsewhere.
+  await expect
+    .poll(async () => {
+      await box.focus();
+      return box.evaluate((el) => el === el.ownerDocument.activeElement);
+    }, { timeout: 10_000 })
+    .toBe(true);
   await page.keyboard.press('ArrowDown');
   await page.keyboard.type(option);
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().waitFor();
