@@ -151,8 +151,7 @@ export async function pageRows<T>(opts: {
       await tx.execute(sql.raw('set local enable_bitmapscan = off'));
       await tx.execute(sql.raw('set local enable_sort = off'));
       // The plan's cost is that of reading the whole index (the planner does not know the page comes early), which
-      // would buy JIT compilation and parallel workers costing more than the page itself.
-      await tx.execute(sql.raw('set local jit = off'));
+      // would buy parallel workers costing more than the page itself (JIT is off for every session: db/client.ts).
       await tx.execute(sql.raw('set local max_parallel_workers_per_gather = 0'));
       return pageRows<T>({ ...rest, query: (w) => rest.query(w, tx) });
     });
