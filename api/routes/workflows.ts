@@ -6,6 +6,7 @@ import { backlogCases, petitions, reconciliationRuns } from '../../db/schema';
 import { unitRoles } from '../../domain/access';
 import { quoteValue, visibilityQueryProblem } from '../../domain/visibility-query';
 import { ServiceError } from '../../services/errors';
+import { temporalCall } from '../../services/temporal-calls';
 import type { ApiDeps } from '../context';
 import { anyJson } from '../responses';
 
@@ -44,7 +45,10 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   async function list(q: string, limit: number) {
     try {
-      return await listPage(q, limit);
+      // Under the deadline like every Temporal call of the API (503 with Retry-After past it); a list of thousands
+      // (the reconciliation's) reads page after page, so it gets one deadline per 1,000 asked for.
+      const ms = deps.config.TEMPORAL_CALL_TIMEOUT_MS * Math.max(1, Math.ceil(limit / 1000));
+      return await temporalCall(deps, 'the workflow list', () => listPage(q, limit), ms);
     } catch (err) {
       // Temporal's own parser has the last word on a query the lexical check let through (a bare literal, a
       // comparison without an attribute): its refusal is the caller's error, with its reason, not a 500.
