@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { temporalCall, updateIdFor, TemporalTimeout } from '../../services/temporal-calls';
-import { createApiBench, memoryDatabase, sampleBody, testConfig, type ApiBench } from '../support/api';
+import { createApiBench, memoryDatabase, retryWhile503, sampleBody, testConfig, type ApiBench } from '../support/api';
 import { freePort } from '../support/ports';
 import type { Database } from '../../db/client';
 import { petitions } from '../../db/schema';
@@ -144,11 +144,7 @@ describe('every Temporal call has a deadline', () => {
       // The first attempt may well have been applied by now that a worker polls: the retry is the same Update,
       // answered with its outcome — not a second slip (which the workflow would refuse with 409).
       // A client retries on 503 with the same key until the worker (just started, still loading) answers.
-      let retried = await warn();
-      for (let i = 0; i < 30 && retried.statusCode === 503; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        retried = await warn();
-      }
+      const retried = await retryWhile503(warn);
       expect(retried.statusCode, retried.body).toBe(201);
       const again = await warn();
       expect(again.statusCode, again.body).toBe(201);

@@ -5,7 +5,7 @@ import { buildApp } from '../../api/app';
 import { backlogCases, listings } from '../../db/schema';
 import { addNaturalDays } from '../../domain/dates';
 import { listingWorkflow } from '../../workflows/sweeps';
-import { createApiBench, eventually, sampleBody, testConfig, type ApiBench } from '../support/api';
+import { createApiBench, eventually, retryWhile503, sampleBody, testConfig, type ApiBench } from '../support/api';
 import { startTestWorker } from '../support/harness';
 
 /** Today in Asia/Shanghai, as the caseworkers date their records. */
@@ -107,11 +107,7 @@ describe('backlog commands, a listing’s remediation and the petitioner’s eva
     const retried: Record<string, LightMyRequestResponse> = {};
     for (const [name, send] of Object.entries(commands())) {
       // A client retries on 503 with the same key until the worker (just started) answers.
-      let res = await send();
-      for (let i = 0; i < 30 && res.statusCode === 503; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        res = await send();
-      }
+      const res = await retryWhile503(send);
       expect(res.statusCode, `${name}: ${res.body}`).toBe(200);
       const again = await send();
       expect(again.statusCode, `${name} again: ${again.body}`).toBe(200);

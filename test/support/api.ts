@@ -106,6 +106,19 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
 
 
 /** Waits until `check` returns a value that is not undefined; fails after `timeoutMs` with the last error. */
+/**
+ * Sends a request again, as a client would, while it answers 503 (a worker just started, still loading), once a
+ * second for up to 30 s; returns the first other answer (or the last 503).
+ */
+export async function retryWhile503(send: () => Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse> {
+  let res = await send();
+  for (let i = 0; i < 30 && res.statusCode === 503; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    res = await send();
+  }
+  return res;
+}
+
 export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
