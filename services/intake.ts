@@ -61,6 +61,20 @@ async function nextCaseNo(db: Db, now: Date): Promise<string> {
   return `LS${day}${String(row!.last).padStart(5, '0')}`;
 }
 
+/**
+ * Division levels (reference data, seeded with the service): read once per database and kept, so that a registration
+ * does not ask for them again. An unknown code reloads once, for a division added since.
+ */
+const divisionLevels = new WeakMap<Db, Map<string, string>>();
+async function divisionLevelOf(db: Db, code: string): Promise<string | undefined> {
+  let levels = divisionLevels.get(db);
+  if (!levels || !levels.has(code)) {
+    levels = new Map((await db.select({ code: divisions.code, level: divisions.level }).from(divisions)).map((d) => [d.code, d.level]));
+    divisionLevels.set(db, levels);
+  }
+  return levels.get(code);
+}
+
 function isUniqueViolation(err: unknown): boolean {
   const code = (e: unknown) => (e && typeof e === 'object' ? (e as { code?: unknown }).code : undefined);
   return code(err) === '23505' || code((err as { cause?: unknown } | null)?.cause) === '23505';
@@ -81,7 +95,19 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
   const hash = requestHash('intake', intake);
   const key = idemKey ?? randomUUID();
 
-  const previous = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
+  const pkey = petitionerKey(intake);
+  // The reads that decide whether and how to register, at once (each its own round trip otherwise).
+  const [previous, repeats, known] = await Promise.all([
+    db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key)),
+    pkey
+      ? db
+          .select({ caseNo: petitions.caseNo, status: petitions.status, registeredAt: petitions.registeredAt })
+          .from(petitions)
+          .where(and(eq(petitions.petitionerKey, pkey), eq(petitions.open, true)))
+          .limit(20)
+      : Promise.resolve([]),
+    intake.accusedUnitIds.length && !intake.linkToCaseNo ? db.select({ id: units.id }).from(units).where(inArray(units.id, intake.accusedUnitIds)) : Promise.resolve(undefined),
+  ]);
   if (previous[0]) {
     const p = previous[0];
     if (p.userId !== principal.id || p.requestHash !== hash) {
@@ -92,14 +118,6 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
     return resume(deps, key, p.caseNo, intake, principal, receivedAt);
   }
 
-  const pkey = petitionerKey(intake);
-  const repeats = pkey
-    ? await db
-        .select({ caseNo: petitions.caseNo, status: petitions.status, registeredAt: petitions.registeredAt })
-        .from(petitions)
-        .where(and(eq(petitions.petitionerKey, pkey), eq(petitions.open, true)))
-        .limit(20)
-    : [];
   const possibleRepeats = repeats.map((r) => ({ ...r, registeredAt: r.registeredAt.toISOString() }));
 
   if (intake.linkToCaseNo) return linkSubmission(deps, principal, intake, key, hash, receivedAt, possibleRepeats);
@@ -110,15 +128,13 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
     });
   }
 
-  if (intake.accusedUnitIds.length) {
-    const known = await db.select({ id: units.id }).from(units).where(inArray(units.id, intake.accusedUnitIds));
+  if (known) {
     if (known.length !== new Set(intake.accusedUnitIds).size) throw new ServiceError(400, 'InvalidInput', 'unknown unit among accusedUnitIds', { accusedUnitIds: 'unknown unit' });
   }
 
   const caseNo = await nextCaseNo(db, now);
   const queryCode = newQueryCode();
-  const [division] = await db.select({ level: divisions.level }).from(divisions).where(eq(divisions.code, intake.divisionCode));
-  const input = startInput(deps, caseNo, intake, principal, receivedAt, now, division?.level);
+  const input = startInput(deps, caseNo, intake, principal, receivedAt, now, await divisionLevelOf(db, intake.divisionCode));
   crashPoint(deps, 'before-insert');
   const raced = await db.transaction(async (tx) => {
     await tx.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo });
@@ -163,7 +179,8 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
   // No compensation: if the start fails or its outcome is unknown (Temporal down or frozen), the rows stay with their
   // outbox entry; a retry with the same key, or the worker's recovery loop, starts the workflow (idempotently, on
   // its deterministic id). Deleting here once orphaned a workflow whose start had in fact been committed.
-  return resume(deps, key, caseNo, intake, principal, receivedAt, possibleRepeats);
+  // What was just written is not read back.
+  return complete(deps, key, { caseNo, queryCode, workflowId: workflowIdFor(caseNo), taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input, startedAt: null }, possibleRepeats);
 }
 
 /** The workflow's input: no personal data (that stays in the petitions row). */
@@ -193,7 +210,15 @@ function crashPoint(deps: IntakeDeps, step: IntakeStep): void {
 }
 
 /** Starts a matter's workflow from its outbox entry (idempotent: deterministic id, USE_EXISTING) and marks it started. */
-export async function startFromOutbox(deps: Pick<IntakeDeps, 'db' | 'temporal' | 'config'>, entry: typeof intakeOutbox.$inferSelect): Promise<void> {
+export async function startFromOutbox(deps: Pick<IntakeDeps, 'db' | 'temporal' | 'config'>, entry: OutboxStart): Promise<void> {
+  await startWorkflowOf(deps, entry);
+  await deps.db.update(intakeOutbox).set({ startedAt: new Date() }).where(eq(intakeOutbox.caseNo, entry.caseNo));
+}
+
+type OutboxStart = Pick<typeof intakeOutbox.$inferSelect, 'caseNo' | 'workflowId' | 'taskQueue' | 'input'>;
+
+/** Starts the workflow of an outbox entry; starting twice is harmless (deterministic id, USE_EXISTING). */
+async function startWorkflowOf(deps: Pick<IntakeDeps, 'temporal' | 'config'>, entry: OutboxStart): Promise<void> {
   await temporalCall(deps, `starting the workflow of ${entry.caseNo}`, () =>
     deps.temporal.workflow.start(petitionWorkflow, {
       taskQueue: entry.taskQueue,
@@ -203,7 +228,6 @@ export async function startFromOutbox(deps: Pick<IntakeDeps, 'db' | 'temporal' |
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     }),
   );
-  await deps.db.update(intakeOutbox).set({ startedAt: new Date() }).where(eq(intakeOutbox.caseNo, entry.caseNo));
 }
 
 async function resume(
@@ -220,15 +244,32 @@ async function resume(
   let [entry] = await deps.db.select().from(intakeOutbox).where(eq(intakeOutbox.caseNo, caseNo));
   if (!entry) {
     // A matter registered before the outbox existed: its entry, from the row.
-    const [division] = await deps.db.select({ level: divisions.level }).from(divisions).where(eq(divisions.code, row.divisionCode));
-    const input = startInput(deps, caseNo, intake, principal, receivedAt, row.registeredAt, division?.level);
+    const input = startInput(deps, caseNo, intake, principal, receivedAt, row.registeredAt, await divisionLevelOf(deps.db, row.divisionCode));
     [entry] = await deps.db.insert(intakeOutbox).values({ caseNo, workflowId: row.workflowId, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input }).onConflictDoNothing().returning();
     [entry] = entry ? [entry] : await deps.db.select().from(intakeOutbox).where(eq(intakeOutbox.caseNo, caseNo));
   }
-  if (!entry!.startedAt) await startFromOutbox(deps, entry!);
+  return complete(deps, key, { ...entry!, queryCode: row.queryCode }, possibleRepeats);
+}
+
+/**
+ * The end of a registration: starts the workflow unless its outbox entry says it was, then marks the entry started
+ * and keeps the answer under the Idempotency-Key, in one statement.
+ */
+async function complete(
+  deps: IntakeDeps,
+  key: string,
+  entry: OutboxStart & { startedAt: Date | null; queryCode: string },
+  possibleRepeats: IntakeResult['possibleRepeats'],
+): Promise<IntakeResult> {
+  const { caseNo } = entry;
+  if (!entry.startedAt) await startWorkflowOf(deps, entry);
   crashPoint(deps, 'after-start');
-  const result: IntakeResult = { outcome: 'registered', caseNo, queryCode: row.queryCode, workflowId: row.workflowId, possibleRepeats: possibleRepeats.filter((p) => p.caseNo !== caseNo) };
-  await deps.db.update(idempotencyKeys).set({ response: result }).where(eq(idempotencyKeys.key, key));
+  const result: IntakeResult = { outcome: 'registered', caseNo, queryCode: entry.queryCode, workflowId: entry.workflowId, possibleRepeats: possibleRepeats.filter((p) => p.caseNo !== caseNo) };
+  await deps.db.execute(sql`
+    with started as (
+      update ${intakeOutbox} set started_at = now() where case_no = ${caseNo} and started_at is null
+    )
+    update ${idempotencyKeys} set response = ${JSON.stringify(result)}::jsonb where key = ${key}`);
   crashPoint(deps, 'after-response');
   return result;
 }
