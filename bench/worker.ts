@@ -39,7 +39,9 @@ const HELP = `Usage: npm run bench:worker -- [options]
   --json                 print only { sizes, rss, perMatter } as JSON on standard output
   --help
 
-The worker runs with the WORKER_* settings of this environment (WORKER_MAX_CACHED_WORKFLOWS and the others; README).`;
+The worker runs with the WORKER_* settings of this environment (WORKER_MAX_CACHED_WORKFLOWS and the others; README).
+BENCH_WORKER_CPU_PROF=<dir> writes the worker's CPU profiles (one per thread) there.
+The dev server is a throwaway one whose SQLite store does not wait for the disk (lib/dev-server.ts SQLITE_DURABILITY).`;
 
 function fail(message: string): never {
   console.error(`bench:worker: ${message}`);
@@ -95,7 +97,7 @@ const dbName = `bench_worker_${Date.now().toString(36)}`;
 await admin.unsafe(`CREATE DATABASE "${dbName}"`);
 const dbUrl = new URL(adminUrl);
 dbUrl.pathname = `/${dbName}`;
-const temporal = await startDevServer({ cliPath: temporalCliPath(), dataDir, port: await freePort(), uiPort: await freePort(), namespace: 'default' });
+const temporal = await startDevServer({ cliPath: temporalCliPath(), dataDir, port: await freePort(), uiPort: await freePort(), namespace: 'default', durability: 'none' });
 let worker: ChildProcess | undefined;
 
 async function cleanup() {
@@ -121,7 +123,7 @@ try {
   const taskQueue = `bench-worker-${randomUUID().slice(0, 8)}`;
   const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: dbUrl.toString(), TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET: randomUUID(), TEMPORAL_CODEC_KEYS: `bench:${generateKey()}` };
   const config = loadConfig(env);
-  worker = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'worker', 'main.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_CPU_PROF] : []), '--import', 'tsx', join(repoRoot, 'worker', 'main.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((res, rej) => {
     worker!.once('exit', (code) => rej(new Error(`the worker exited (${code}) before polling`)));
     worker!.stdout!.on('data', (b: Buffer) => {

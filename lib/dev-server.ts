@@ -20,6 +20,11 @@ export interface DevServerOptions {
   namespace: string;
   /** The Web UI's remote codec endpoint (the API's /codec), so the UI can ask it to decrypt payloads. */
   codecEndpoint?: string;
+  /**
+   * How the SQLite store commits (see SQLITE_DURABILITY): 'process-crash' (the default) survives a kill -9 of the
+   * server; 'none' (throwaway servers of the benches) does not wait for the disk at all.
+   */
+  durability?: keyof typeof SQLITE_DURABILITY;
   /** Receives each line the server prints (it goes to server.log either way). */
   log?: (line: string) => void;
 }
@@ -37,6 +42,21 @@ export interface DevServer {
 const IP = '127.0.0.1';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
+
+/**
+ * The store's SQLite pragmas. SQLite's default (rollback journal, synchronous=FULL) waits for the disk several times
+ * per commit, and a dev server commits at every step of every workflow: on this project's 2-core VM it bound a worker to
+ * 3 matters/s while neither the server nor the worker used a core (bench:worker). A write-ahead log with
+ * synchronous=NORMAL is durable across a crash of the process (kill -9, what `npm run chaos` does); only a crash of
+ * the operating system may lose the last commits. A production Temporal cluster keeps its own persistence
+ * (docs/SCALING.md).
+ */
+export const SQLITE_DURABILITY = {
+  'process-crash': ['journal_mode=wal', 'synchronous=normal'],
+  none: ['journal_mode=wal', 'synchronous=off'],
+} as const;
+
+const sqlitePragmaArgs = (durability: keyof typeof SQLITE_DURABILITY = 'process-crash') => SQLITE_DURABILITY[durability].flatMap((p) => ['--sqlite-pragma', p]);
 
 /** Settings every caller wants: workflow updates on, no newsfeed fetch from the UI (it has no internet). */
 const COMMON_ARGS = [
@@ -80,6 +100,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--color',
     'never',
     ...COMMON_ARGS,
+    ...sqlitePragmaArgs(opts.durability),
     ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ];
 
@@ -154,7 +175,7 @@ async function startWithSdkDownload(
       dbFilename,
       namespace: opts.namespace,
       log: { format: 'pretty', level: 'warn' },
-      extraArgs: ['--ui-disable-news-fetch', ...devServerSearchAttributeArgs(), ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : [])],
+      extraArgs: ['--ui-disable-news-fetch', ...devServerSearchAttributeArgs(), ...sqlitePragmaArgs(opts.durability), ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : [])],
     },
   }).catch((err: unknown) => {
     throw new Error(
