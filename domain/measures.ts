@@ -63,7 +63,8 @@ export interface MeasureDef {
   /**
    * Additive by day and division: each row carries `day` (the Asia/Shanghai date that puts it in a period) and
    * `division` (the matter's), and its num/den do not depend on the period chosen. Such measures are read from the
-   * daily aggregates; the others (cumulative, distinct or over leaders) are computed directly.
+   * daily aggregates; a distinct one from its day facts (`dayFacts` below); the others (cumulative or over leaders)
+   * are computed directly.
    */
   daily?: true;
   rows(p: MeasureParams): SQL;
