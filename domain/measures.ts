@@ -63,12 +63,22 @@ export interface MeasureDef {
   /**
    * Additive by day and division: each row carries `day` (the Asia/Shanghai date that puts it in a period) and
    * `division` (the matter's), and its num/den do not depend on the period chosen. Such measures are read from the
-   * daily aggregates; the others (cumulative, distinct or over leaders) are computed directly.
+   * daily aggregates; a distinct one from its day facts (`dayFacts` below); the others (cumulative or over leaders)
+   * are computed directly.
    */
   daily?: true;
   rows(p: MeasureParams): SQL;
   /** The same rows without a period or jurisdiction (only for daily measures). */
   facts?(p: FactScope): SQL;
+  /**
+   * A distinct measure kept per day (key petitioners), which no sum of days gives: `dayFacts` are its facts, one per
+   * matter, Asia/Shanghai day and label — (case_no, day, cat, ref, division, open, ended_at) — with what decides at a
+   * period's end whether the ref counts; `fromDayFacts` makes the measure's rows of a period from such facts. `rows`
+   * is `fromDayFacts` over the period's live facts; read-model/measure-rollup.ts keeps every matter's facts in
+   * measure_day_facts, and a figure is `fromDayFacts` over those (the same SQL, so the same figure).
+   */
+  dayFacts?(p: MeasureParams | FactScope): SQL;
+  fromDayFacts?(p: MeasureParams, facts: SQL): SQL;
 }
 
 // --- SQL building blocks --------------------------------------------------------------------------------------
@@ -95,17 +105,20 @@ function inDivisions(col: SQL, p: MeasureParams): SQL {
     sql`, `,
   )})`;
 }
+/** For facts of some matters: the case number is one of them (otherwise true). */
+function ofMatters(col: SQL, p: Scope): SQL {
+  if (!isFacts(p) || !p.caseNos) return sql`true`;
+  if (!p.caseNos.length) return sql`false`;
+  return sql`${col} in (${sql.join(
+    p.caseNos.map((c) => sql`${c}`),
+    sql`, `,
+  )})`;
+}
 /** The matter lies in the jurisdiction (for facts: it is one of the matters asked for, if any). */
 function P(p: Scope, own?: SQL): SQL {
   if (!isFacts(p)) return inDivisions(sql`p.division_code`, p);
-  if (!p.caseNos) return sql`true`;
-  if (!p.caseNos.length) return sql`false`;
-  const list = sql.join(
-    p.caseNos.map((c) => sql`${c}`),
-    sql`, `,
-  );
   // Also on the row's own table, so the planner reaches it by its case index rather than a scan and a hash join.
-  return own ? sql`p.case_no in (${list}) and ${own} in (${list})` : sql`p.case_no in (${list})`;
+  return own ? sql`${ofMatters(sql`p.case_no`, p)} and ${ofMatters(own, p)}` : ofMatters(sql`p.case_no`, p);
 }
 /** The Asia/Shanghai date of an instant: the day a daily row counts on. */
 const day = (instant: SQL) => sql`((${instant}) at time zone 'Asia/Shanghai')::date`;
@@ -175,6 +188,42 @@ const triageIn = sql.join(
   sql`, `,
 );
 
+/**
+ * Key petitioners' day facts: each matter's days with a repeat submission ('repeat') or a skip-level investigation
+ * opened ('skip_level'), with the matter's petitioner key (ref), division, and whether and when it ended. From the
+ * period's repeats and skip-level visits to their matters, one index lookup each (lateral): read the other way,
+ * every matter was read to test its end. `limit 1` (a case number is one matter) keeps the planner from flattening
+ * the lateral back into that hash join.
+ */
+function keyPetitionerDays(p: Scope): SQL {
+  return sql`
+    select c.case_no, c.day, c.cat, p.ref, p.division, p.open, p.ended_at
+      from (select s.case_no, ${day(sql`s.received_at`)} as day, 'repeat' as cat
+              from submissions s where not s.initial and ${inPeriod(sql`s.received_at`, p)} and ${ofMatters(sql`s.case_no`, p)}
+            union
+            select o.case_no, ${day(sql`o.opened_at`)}, 'skip_level'
+              from escalations o where o.kind = 'investigation' and o.trigger = 'skip_level' and ${inPeriod(sql`o.opened_at`, p)} and ${ofMatters(sql`o.case_no`, p)}) c
+      cross join lateral (
+        select p.petitioner_key as ref, p.division_code as division, p.open, p.ended_at from petitions p
+         where p.case_no = c.case_no and ${P(p)} and p.petitioner_key is not null
+         limit 1) p`;
+}
+/**
+ * Key petitioners' rows of a period from day facts: one per matter with a fact in the period and jurisdiction that
+ * is unresolved at the period's end (still open, or ended after it); labelled skip_level when one of its facts in
+ * the period is a skip-level investigation, else repeat. The figure counts distinct refs.
+ */
+function keyPetitionerRows(p: MeasureParams, facts: SQL): SQL {
+  const { hi } = bounds(p);
+  return sql`
+    select f.ref, f.case_no, 1 as num, null::int as den,
+           case when bool_or(f.cat = 'skip_level') then 'skip_level' else 'repeat' end as cat
+      from (${facts}) f
+     where f.day >= ${p.from}::date and f.day <= ${p.to}::date and ${inDivisions(sql`f.division`, p)}
+       and (f.open or f.ended_at >= ${hi})
+     group by f.ref, f.case_no`;
+}
+
 const CAMPAIGN = '丽委办发〔2018〕51号 化积案/查重访 两年目标';
 
 // --- The measures ---------------------------------------------------------------------------------------------
@@ -233,22 +282,9 @@ export const measures: MeasureDef[] = [
     period: 'the repeat’s receipt instant / the skip-level investigation’s opening; unresolved = still open, or ended after the period',
     jurisdiction: 'problem location of the matter',
     target: { kind: 'reduction', percent: 30, basis: CAMPAIGN + '：重点信访人下降30%' },
-    rows: (p) => {
-      const { hi } = bounds(p);
-      const skipLevel = sql`select o.case_no from escalations o where o.kind = 'investigation' and o.trigger = 'skip_level' and ${inPeriod(sql`o.opened_at`, p)}`;
-      // From the period's repeats and skip-level visits to their matters, one index lookup each (lateral): read the
-      // other way, every matter was read to test its end (3 s at 100,000 matters). `limit 1` (a case number is one
-      // matter) keeps the planner from flattening the lateral back into that hash join.
-      return sql`
-        select p.petitioner_key as ref, p.case_no, 1 as num, null::int as den,
-               case when p.case_no in (${skipLevel}) then 'skip_level' else 'repeat' end as cat
-          from (select s.case_no from submissions s where not s.initial and ${inPeriod(sql`s.received_at`, p)} union ${skipLevel}) c
-          cross join lateral (
-            select p.petitioner_key, p.case_no from petitions p
-             where p.case_no = c.case_no and ${P(p)} and p.petitioner_key is not null
-               and (p.open or p.ended_at >= ${hi})
-             limit 1) p`;
-    },
+    rows: (p) => keyPetitionerRows(p, keyPetitionerDays(p)),
+    dayFacts: (p) => keyPetitionerDays(p),
+    fromDayFacts: (p, facts) => keyPetitionerRows(p, facts),
   },
   {
     key: 'one_time_resolution',

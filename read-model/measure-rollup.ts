@@ -9,6 +9,8 @@
  * - `drainMeasureFacts` takes a batch of marked matters, recomputes their facts, and applies the difference from
  *   what each contributed before (measure_contributions) to measure_daily, in one transaction;
  * - every read of a figure drains first, and a loop in the worker drains in the background, so reads seldom wait.
+ * A distinct measure (key petitioners) cannot be summed by day: the same drain replaces each taken matter's day facts
+ * in measure_day_facts (its `dayFacts`, the SQL its direct rows are made from), and a figure is made from those.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
@@ -22,6 +24,24 @@ type Fact = [measure: string, day: string, division: string, cat: string, num: n
 const ROLLUP_LOCK = 74_110_011;
 
 const dailyMeasures = (): MeasureDef[] => measures.filter((m) => m.daily && m.facts);
+const dayFactMeasures = (): MeasureDef[] => measures.filter((m) => m.dayFacts);
+
+/** Replaces the day facts (measure_day_facts) of the scope's matters, or of every matter, by their facts now. */
+async function replaceDayFacts(t: Db, scope: FactScope): Promise<void> {
+  for (const m of dayFactMeasures()) {
+    await t.execute(
+      scope.caseNos
+        ? sql`delete from measure_day_facts where measure = ${m.key} and case_no in (${sql.join(
+            scope.caseNos.map((c) => sql`${c}`),
+            sql`, `,
+          )})`
+        : sql`delete from measure_day_facts where measure = ${m.key}`,
+    );
+    await t.execute(sql`
+      insert into measure_day_facts (measure, case_no, day, cat, ref, division_code, open, ended_at)
+      select ${m.key}, f.case_no, f.day, f.cat, f.ref, f.division, f.open, f.ended_at from (${m.dayFacts!(scope)}) f`);
+  }
+}
 
 /** Every daily measure's rows for the scope, grouped into (case, measure, day, division, cat) buckets. */
 function factsQuery(scope: FactScope): SQL {
@@ -62,6 +82,7 @@ export async function drainMeasureFacts(db: Db, leaderReviewChannels: string[], 
       );
       if (!taken.length) return 0;
       const caseNos = taken.map((r) => r.case_no);
+      await replaceDayFacts(t, { allTime: true, leaderReviewChannels, caseNos });
       const fresh = await queryRows<{ case_no: string; measure: string; day: string; division: string; cat: string; num: string | number; den: string | number; rows: string | number }>(
         t,
         factsQuery({ allTime: true, leaderReviewChannels, caseNos }),
@@ -131,6 +152,7 @@ export async function rebuildMeasureAggregates(db: Db, leaderReviewChannels: str
     await t.execute(sql`delete from measure_dirty`);
     await t.execute(sql`delete from measure_daily`);
     await t.execute(sql`delete from measure_contributions`);
+    await replaceDayFacts(t, { allTime: true, leaderReviewChannels });
     await t.execute(sql`create temporary table measure_facts_rebuild on commit drop as ${factsQuery({ allTime: true, leaderReviewChannels })}`);
     await t.execute(sql`
       insert into measure_daily (measure, day, division_code, cat, num, den, rows)

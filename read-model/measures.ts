@@ -15,13 +15,37 @@ export interface Figure {
 
 /**
  * One measure over one period and jurisdiction. A daily measure is read from the daily aggregates (after applying
- * any change not yet rolled up, so the figure is never stale); the others are computed from their rows.
+ * any change not yet rolled up, so the figure is never stale); a measure kept in day facts from those; the others
+ * are computed from their rows.
  */
 export async function computeFigure(db: Db, def: MeasureDef, params: MeasureParams): Promise<Figure> {
+  if (def.fromDayFacts) return figureOfRows(db, def, await keptRows(db, def, params));
   if (!def.daily) return computeFigureDirect(db, def, params);
   await drainMeasureFacts(db, params.leaderReviewChannels);
   return figureOf(def, await dailySums(db, def, params, sql`cat`));
 }
+
+/**
+ * A measure's rows of the period as the figure reads them: for a measure kept in day facts (key petitioners), its
+ * rows from measure_day_facts after applying any change not yet rolled up; otherwise its direct rows.
+ */
+async function keptRows(db: Db, def: MeasureDef, params: MeasureParams): Promise<SQL> {
+  if (!def.fromDayFacts) return def.rows(params);
+  await drainMeasureFacts(db, params.leaderReviewChannels);
+  return dayFactRows(def, params);
+}
+
+/** A measure's rows of the period from its kept day facts (measure_day_facts), as they are. */
+function dayFactRows(def: MeasureDef, params: MeasureParams): SQL {
+  return def.fromDayFacts!(
+    params,
+    sql`select case_no, day, cat, ref, division_code as division, open, ended_at from measure_day_facts where measure = ${def.key}`,
+  );
+}
+
+/** The numerator of a measure's rows: the sum of num, or for a distinct measure the distinct refs with num > 0. */
+const numeratorOf = (def: MeasureDef): SQL =>
+  def.aggregate === 'distinct' ? sql`count(distinct ref) filter (where num > 0)::float8` : sql`coalesce(sum(num), 0)::float8`;
 
 /** The sums of a daily measure's buckets in the period and jurisdiction, grouped by `by` (cat, or a month). */
 async function dailySums(db: Db, def: MeasureDef, params: MeasureParams, by: SQL): Promise<{ key: string; num: number; den: number }[]> {
@@ -58,9 +82,12 @@ function figureOf(def: MeasureDef, byCat: { key: string; num: number; den: numbe
 
 /** One measure over one period and jurisdiction: the sums of its rows (domain/measures.ts says what they are). */
 export async function computeFigureDirect(db: Db, def: MeasureDef, params: MeasureParams): Promise<Figure> {
-  const rows = def.rows(params);
-  const distinct = def.aggregate === 'distinct';
-  const num = distinct ? sql`count(distinct ref) filter (where num > 0)::float8` : sql`coalesce(sum(num), 0)::float8`;
+  return figureOfRows(db, def, def.rows(params));
+}
+
+/** The figure of a measure's rows: the sum of num over the sum of den, or the distinct refs with num > 0. */
+async function figureOfRows(db: Db, def: MeasureDef, rows: SQL): Promise<Figure> {
+  const num = numeratorOf(def);
   // The total and each category in one pass over the rows (grouping sets): the rows are read once, not twice.
   const groups = await queryRows<{ total: boolean; cat: string | null; num: number; den: number | null }>(
     db,
@@ -118,6 +145,29 @@ export async function measureReport(db: Db, def: MeasureDef, params: MeasurePara
       const denominator = def.kind === 'rate' ? (r?.den ?? 0) : null;
       series.push({ month: m.month, numerator, denominator, value: valueOf(def, numerator, denominator) });
     }
+  } else if (opts.series !== false && def.fromDayFacts) {
+    // One query for every month: each month's rows from the day facts (a month's own end decides who counts),
+    // counted per month. The facts were brought up to date by the figure above.
+    const months = monthsOf(params.from, params.to);
+    const byMonth = new Map(
+      (
+        await queryRows<{ month: string; num: number; den: number | null }>(
+          db,
+          sql`select month, ${numeratorOf(def)} as num, sum(den)::float8 as den
+                from (${sql.join(
+                  months.map((m) => sql`select ${m.month}::text as month, r.* from (${dayFactRows(def, { ...params, from: m.from, to: m.to })}) r`),
+                  sql` union all `,
+                )}) r
+               group by month`,
+        )
+      ).map((r) => [r.month, r]),
+    );
+    for (const m of months) {
+      const r = byMonth.get(m.month);
+      const numerator = Number(r?.num ?? 0);
+      const denominator = def.kind === 'rate' ? Number(r?.den ?? 0) : null;
+      series.push({ month: m.month, numerator, denominator, value: valueOf(def, numerator, denominator) });
+    }
   } else if (opts.series !== false) {
     for (const m of monthsOf(params.from, params.to)) {
       const f = await computeFigure(db, def, { ...params, from: m.from, to: m.to });
@@ -167,7 +217,7 @@ export async function drillDown(
   side: 'numerator' | 'denominator',
   page: { limit: number; offset: number },
 ): Promise<{ total: number; items: DrillRow[] }> {
-  const rows = def.rows(params);
+  const rows = await keptRows(db, def, params);
   const where = side === 'numerator' ? sql`r.num > 0` : def.kind === 'rate' ? sql`r.den > 0` : sql`true`;
   const [count] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from (${rows}) r where ${where}`);
   const items = await queryRows<{ ref: string; case_no: string | null; cat: string | null; num: number; den: number | null; status: string | null; division_code: string | null; unit_id: string | null; registered_at: string | Date | null }>(

@@ -1,4 +1,4 @@
-import { bigint, date, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * Daily aggregates of the measures (domain/measures.ts), so that a year's figure reads a few thousand rows however
@@ -20,6 +20,31 @@ export const measureDaily = pgTable(
   },
   // The primary key serves every read: one measure, a range of days, then the divisions of the jurisdiction.
   (t) => [primaryKey({ columns: [t.measure, t.day, t.divisionCode, t.cat] })],
+);
+
+/**
+ * The day facts of a distinct measure (key petitioners), which no sum of days gives: per matter, day and label, the
+ * ref counted (the petitioner key) with what decides at the period's end whether it counts (the matter's division,
+ * whether it is open, when it ended). Replaced per matter by the same drain as measure_daily; a period reads its
+ * days' facts, not every matter (domain/measures.ts, `dayFacts`).
+ */
+export const measureDayFacts = pgTable(
+  'measure_day_facts',
+  {
+    measure: text('measure').notNull(),
+    caseNo: text('case_no').notNull(),
+    day: date('day').notNull(),
+    cat: text('cat').notNull(),
+    ref: text('ref').notNull(),
+    divisionCode: text('division_code').notNull(),
+    open: boolean('open').notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.measure, t.caseNo, t.day, t.cat] }),
+    // A period's facts, read index-only: one measure, a range of days, and every column the figure needs.
+    index('measure_day_facts_day_idx').on(t.measure, t.day, t.divisionCode, t.ref, t.caseNo, t.cat, t.open, t.endedAt),
+  ],
 );
 
 /**

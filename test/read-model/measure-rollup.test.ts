@@ -1,11 +1,13 @@
 /**
  * The measures' daily aggregates give exactly the figures of the direct computation (issue 11: "the figures must be
- * identical to the direct computation, as a test proves"), for every daily measure, period and jurisdiction, after
- * the matters change, and whether they were built incrementally (the triggers and the drain) or rebuilt at once.
+ * identical to the direct computation, as a test proves"), for every daily measure and for key petitioners (a
+ * distinct count, kept as day facts), every period and jurisdiction, after the matters change, and whether they were
+ * built incrementally (the triggers and the drain) or rebuilt at once.
  *
  * The read model here is 160 matters drawn with a fixed seed over 2025–2026 in three divisions: every kind of row a
  * measure reads (visits, repeats, triage, replies, meetings, evaluations, limits, escalations, leader reviews).
  */
+import { readFileSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client';
@@ -19,7 +21,8 @@ import { fixtures } from '../support/read-model-fixtures';
 
 const CHANNELS = ['letter', 'online'];
 const DIVISIONS = ['331102', '331121', '331181'];
-const daily = measures.filter((m) => m.daily);
+/** Everything read from kept aggregates: the daily measures' sums and key petitioners' day facts. */
+const kept = measures.filter((m) => m.daily || m.dayFacts);
 
 let database: Database;
 let f: ReturnType<typeof fixtures>;
@@ -55,7 +58,7 @@ const periods: [string, string][] = [
 const jurisdictions = [['331102'], ['331121', '331181'], DIVISIONS, []];
 
 async function expectIdentical(label: string) {
-  for (const def of daily) {
+  for (const def of kept) {
     for (const [from, to] of periods) {
       for (const divisions of jurisdictions) {
         const params: MeasureParams = { from, to, divisions, leaderReviewChannels: CHANNELS };
@@ -77,7 +80,14 @@ beforeAll(async () => {
     const caseNo = `M${String(i).padStart(3, '0')}`;
     const d0 = Math.floor(rnd() * 700);
     const registeredAt = at(d0);
-    await f.matter(caseNo, { division: pick(DIVISIONS), channel: pick(['letter', 'online', 'visit', 'phone']), registeredAt, pkey: `k${Math.floor(rnd() * 60)}`, persons: 1 + Math.floor(rnd() * 7), open: chance(0.3) });
+    const division = pick(DIVISIONS);
+    const channel = pick(['letter', 'online', 'visit', 'phone']);
+    const pkey = `k${Math.floor(rnd() * 60)}`;
+    const persons = 1 + Math.floor(rnd() * 7);
+    const open = chance(0.3);
+    // An ended matter ended 40–180 days after it came (no draw of rnd: the other rows stay as they were).
+    const endedAt = open ? undefined : new Date(new Date(registeredAt).getTime() + (40 + ((i * 37) % 141)) * 86_400_000).toISOString();
+    await f.matter(caseNo, { division, channel, registeredAt, pkey, persons, open, endedAt });
     await f.event(caseNo, pick(triage), at(d0 + (chance(0.6) ? 0 : 1 + Math.floor(rnd() * 3))));
     await f.deadline(caseNo, 'acceptance', dateOf(at(d0 + 15)), pick(['met', 'missed', 'pending'] as const));
     if (chance(0.3)) await f.visit(caseNo, at(d0 + Math.floor(rnd() * 90)), { level: pick(['national', 'province', 'city']), persons: 1 + Math.floor(rnd() * 6), abnormalInBeijing: chance(0.3), collective: chance(0.3) });
@@ -106,6 +116,22 @@ beforeAll(async () => {
   }
 });
 
+// Key petitioners: petitioners with several matters in several divisions (k0–k59 over 160 matters), matters with
+// repeats on several days, two on one day, across midnight UTC and a year end, a skip-level investigation beside
+// repeats, and ends before, inside and after the periods (above, 40–180 days after registration).
+beforeAll(async () => {
+  const matters = await queryRows<{ case_no: string; registered_at: string }>(database.db, sql`select case_no, registered_at::text from petitions order by case_no`);
+  for (const [i, m] of matters.entries()) {
+    if (i % 5 !== 0) continue;
+    const t0 = new Date(m.registered_at).getTime();
+    for (const days of [3, 3, 11 + (i % 17), 33 + (i % 50)]) await f.repeat(m.case_no, new Date(t0 + days * 86_400_000 + (i % 24) * 3_600_000).toISOString());
+    if (i % 15 === 0) await f.overlay(m.case_no, { kind: 'investigation', trigger: 'skip_level', openedAt: new Date(t0 + 11 * 86_400_000).toISOString() });
+  }
+  await f.matter('KP1', { division: '331121', registeredAt: '2025-12-20T10:00:00+08:00', pkey: 'k1' });
+  await f.repeat('KP1', '2025-12-31T23:30:00+08:00');
+  await f.repeat('KP1', '2026-01-01T00:10:00+08:00');
+});
+
 afterAll(async () => {
   await database?.close();
 });
@@ -115,6 +141,17 @@ describe('daily aggregates of the measures', () => {
     await expectIdentical('built by the drain');
     const n = (await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from measure_daily where rows > 0`))[0]!.n;
     expect(n).toBeGreaterThan(500); // the buckets are really there, and the drain made them
+    // Key petitioners are really there too, under both labels, and the period's end really decides some of them.
+    const kp = measures.find((m) => m.key === 'key_petitioners')!;
+    const all = await computeFigure(database.db, kp, { from: '2025-01-01', to: '2026-12-31', divisions: DIVISIONS, leaderReviewChannels: CHANNELS });
+    expect(all.numerator).toBeGreaterThan(10);
+    expect(Object.keys(all.breakdown)).toEqual(['repeat', 'skip_level']);
+    const [h1, h2] = await Promise.all([
+      computeFigure(database.db, kp, { from: '2025-01-01', to: '2025-06-30', divisions: DIVISIONS, leaderReviewChannels: CHANNELS }),
+      computeFigure(database.db, kp, { from: '2025-07-01', to: '2025-12-31', divisions: DIVISIONS, leaderReviewChannels: CHANNELS }),
+    ]);
+    const year = await computeFigure(database.db, kp, { from: '2025-01-01', to: '2025-12-31', divisions: DIVISIONS, leaderReviewChannels: CHANNELS });
+    expect(year.numerator).not.toBe(h1.numerator + h2.numerator); // distinct petitioners, and ends inside the year
   });
 
   it('stays identical as matters change: a repeat after the reply, a meeting held, a limit decided, a matter moved, an event withdrawn', { timeout: 300_000 }, async () => {
@@ -123,6 +160,11 @@ describe('daily aggregates of the measures', () => {
     for (const r of replied.slice(3, 6)) await f.event(r.case_no, 'meeting.held', new Date(new Date(r.at).getTime() + 86_400_000).toISOString(), { meeting: 3 });
     await database.db.update(deadlines).set({ status: 'met' }).where(eq(deadlines.status, 'pending'));
     await database.db.update(petitions).set({ divisionCode: '331121' }).where(eq(petitions.caseNo, 'M007'));
+    // Key petitioners: a matter with repeats ends (inside some periods), another is reopened, one changes petitioner.
+    await database.db.update(petitions).set({ open: false, state: { endedAt: '2026-01-02T03:00:00.000Z' } as never }).where(eq(petitions.caseNo, 'KP1'));
+    const ended = (await queryRows<{ case_no: string }>(database.db, sql`select case_no from petitions where not open and ended_at is not null and case_no like 'M%' order by case_no limit 1`))[0]!.case_no;
+    await database.db.update(petitions).set({ open: true, state: {} as never }).where(eq(petitions.caseNo, ended));
+    await database.db.update(petitions).set({ petitionerKey: 'k2' }).where(eq(petitions.caseNo, 'M005'));
     await database.db.delete(events).where(eq(events.id, (await database.db.select({ id: events.id }).from(events).where(eq(events.type, 'evaluated')).limit(1))[0]!.id));
     const n = (await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from measure_dirty`))[0]!.n;
     expect(n).toBeGreaterThan(6); // the triggers marked the changed matters
@@ -135,13 +177,25 @@ describe('daily aggregates of the measures', () => {
     await drainMeasureFacts(database.db, CHANNELS);
     const snapshot = () =>
       queryRows<Record<string, unknown>>(database.db, sql`select measure, day::text, division_code, cat, num::int, den::int, rows::int from measure_daily where rows > 0 order by 1, 2, 3, 4`);
+    const facts = () =>
+      queryRows<Record<string, unknown>>(database.db, sql`select measure, case_no, day::text, cat, ref, division_code, open, ended_at::text from measure_day_facts order by 1, 2, 3, 4`);
     const incremental = await snapshot();
+    const incrementalFacts = await facts();
+    expect(incrementalFacts.length).toBeGreaterThan(100);
     await rebuildMeasureAggregates(database.db, CHANNELS);
     expect(await snapshot()).toEqual(incremental);
+    expect(await facts()).toEqual(incrementalFacts);
+    // The migration that made measure_day_facts filled it for the matters already there with its own copy of the
+    // SQL: it gives the same facts.
+    const migration = readFileSync(new URL('../../db/migrations/0014_keypet_measure_day_facts.sql', import.meta.url), 'utf8');
+    const backfill = migration.split('--> statement-breakpoint').find((st) => st.includes('INSERT INTO "measure_day_facts"'))!;
+    await database.db.execute(sql`delete from measure_day_facts`);
+    await database.db.execute(sql.raw(backfill));
+    expect(await facts()).toEqual(incrementalFacts);
   });
 
   it('the monthly series read from the aggregates equals the month-by-month direct figures', async () => {
-    for (const def of daily) {
+    for (const def of kept) {
       const params: MeasureParams = { from: '2025-11-15', to: '2026-03-10', divisions: DIVISIONS, leaderReviewChannels: CHANNELS };
       const report = await measureReport(database.db, def, params, { baselineYear: 2024 });
       const direct = [];
