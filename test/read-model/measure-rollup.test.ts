@@ -187,7 +187,7 @@ describe('daily aggregates of the measures', () => {
     expect(await facts()).toEqual(incrementalFacts);
     // The migration that made measure_day_facts filled it for the matters already there with its own copy of the
     // SQL: it gives the same facts.
-    const migration = readFileSync(new URL('../../db/migrations/0014_keypet_measure_day_facts.sql', import.meta.url), 'utf8');
+    const migration = readFileSync(new URL('../../db/migrations/0014_measure_day_facts.sql', import.meta.url), 'utf8');
     const backfill = migration.split('--> statement-breakpoint').find((st) => st.includes('INSERT INTO "measure_day_facts"'))!;
     await database.db.execute(sql`delete from measure_day_facts`);
     await database.db.execute(sql.raw(backfill));
