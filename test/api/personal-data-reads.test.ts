@@ -327,6 +327,19 @@ describe('personal data in live states and backlog records: masked by default, f
       expect(rows[0]!.detail).toMatchObject({ id: reviewId, kind: 'three_party_review', command: 'POST /api/three-party-reviews/:id/archive' });
     });
 
+    it("a warning slip the bureau issues: its reason (what the bureau wrote) withheld in the command's answer and in the list", async () => {
+      const issued = await b.post(`/api/petitions/${caseNo}/warning-slip`, 'supervisor-city', { reason: '信访人孙小美扬言到省上访' });
+      expect(issued.statusCode, issued.body).toBe(201);
+      expect(issued.json().personalData).toBe('masked');
+      expect(issued.body).not.toContain('孙小美');
+      const slip = await eventually(async () => (await b.get(`/api/warning-slips?caseNo=${caseNo}`, 'supervisor-city')).json().items[0] as { id: string; state: { details: { reason: unknown }; recent: { type: string; data: Record<string, unknown> }[] } } | undefined, 'the slip listed');
+      expect(slip.state.details.reason).toBeNull();
+      expect(slip.state.recent.find((e) => e.type === 'slip.issued')?.data).toMatchObject({ reason: null });
+      expect((await b.get(`/api/warning-slips?caseNo=${caseNo}`, 'supervisor-city')).body).not.toContain('孙小美');
+      // The live state (the full record, audited) has it.
+      expect((await b.get(`/api/warning-slips/${slip.id}`, 'supervisor-city')).json().details.reason).toBe('信访人孙小美扬言到省上访');
+    });
+
     it('asked for in full outside the jurisdiction: 403, the refusal audited, nothing applied or read', async () => {
       const inv = await eventually(async () => (await b.get(`/api/investigations?caseNo=${caseNo}`, 'supervisor-city')).json().items[0] as { id: string } | undefined, 'the investigation');
       // The matter lies in 青田县 (331121): not the Liandu supervisor's.
