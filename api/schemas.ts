@@ -49,8 +49,8 @@ const recentEvent = z.looseObject({ seq: z.number().int(), type: z.string(), at:
 const task = z.object({ kind: z.string(), assigneeRole: z.string(), unitId: z.string().nullable(), dueAt: instant.nullable(), overdue: z.boolean(), detail: z.string() });
 
 /**
- * The live state of a matter's workflow (domain/matter.ts PetitionState): what GET /state and every command answer.
- * The fields the console reads are named; the rest (the full state) passes as it is.
+ * The live state of a matter's workflow (domain/matter.ts PetitionState): what GET /state and every command answer
+ * (petitionStateRead). The fields the console reads are named; the rest (the full state) passes as it is.
  */
 const petitionStateFields = z.looseObject({
   caseNo: z.string(),
@@ -60,12 +60,11 @@ const petitionStateFields = z.looseObject({
   deadlines: z.array(deadlineEntry).optional(),
   tasks: z.array(task).optional(),
 });
-export const petitionState = describing<PetitionState>(petitionStateFields.describe("the matter's live state from its workflow (domain/matter.ts PetitionState)"));
 
 /** Whether a read gave personal data in clear (audited) or masked (domain/masking.ts). */
 export const personalDataRead = z.enum(['full', 'masked']);
 
-/** GET /state: the live state, masked unless asked for in full (domain/masking.ts maskPetitionState). */
+/** GET /state and every command's answer: the live state, masked unless asked for in full (domain/masking.ts maskPetitionState). */
 export const petitionStateRead = describing<PetitionState & { personalData: 'full' | 'masked' }>(
   petitionStateFields
     .extend({ personalData: personalDataRead })
@@ -73,24 +72,30 @@ export const petitionStateRead = describing<PetitionState & { personalData: 'ful
 );
 
 /** The live state of an escalation's workflow (domain/escalation.ts EscalationState). */
-export const escalationState = describing<EscalationState>(
-  z.looseObject({
-    id: z.string(),
-    kind: z.enum(escalationKinds),
-    caseNo: z.string(),
-    status: z.enum(escalationStatuses),
-    trigger: z.string(),
-    divisionCode: z.string(),
-    unitId: z.string().nullable(),
-    openedAt: instant,
-    closedAt: instant.optional(),
-    deadlines: z.array(deadlineEntry),
-    uncomputed: z.array(z.looseObject({ id: z.string(), reason: z.string() })),
-    overdue: z.boolean(),
-    current: z.object({ key: z.string(), dueAt: instant }).optional(),
-    details: json.describe('kind-specific record: participants, explanations, findings …'),
-    recent: z.array(recentEvent),
-  }).describe("the escalation's live state from its workflow"),
+const escalationStateFields = z.looseObject({
+  id: z.string(),
+  kind: z.enum(escalationKinds),
+  caseNo: z.string(),
+  status: z.enum(escalationStatuses),
+  trigger: z.string(),
+  divisionCode: z.string(),
+  unitId: z.string().nullable(),
+  openedAt: instant,
+  closedAt: instant.optional(),
+  deadlines: z.array(deadlineEntry),
+  uncomputed: z.array(z.looseObject({ id: z.string(), reason: z.string() })),
+  overdue: z.boolean(),
+  current: z.object({ key: z.string(), dueAt: instant }).optional(),
+  details: json.describe('kind-specific record: participants, explanations, findings …'),
+  recent: z.array(recentEvent),
+});
+export const escalationState = describing<EscalationState>(escalationStateFields.describe("the escalation's live state from its workflow"));
+
+/** A command's answer: the new state, masked unless asked for in full (domain/masking.ts maskEscalationState, as the lists). */
+export const escalationStateRead = describing<EscalationState & { personalData: 'full' | 'masked' }>(
+  escalationStateFields
+    .extend({ personalData: personalDataRead })
+    .describe("the escalation's live state from its workflow; masked: petitioners present masked, notes, explanations and findings null"),
 );
 
 // --- matters -------------------------------------------------------------------------------------------------
@@ -334,4 +339,7 @@ export const backlogProgress = z.object({
   levels: z.array(z.object({ level: z.enum(['national', 'province', 'city']), assigned: z.number().nullable(), closed: z.number(), rate: z.number().nullable(), target: z.number().nullable(), status: z.enum(['met', 'not_met', 'no_data']) })),
   byLeader: z.array(z.object({ leader: z.string().nullable(), assigned: z.number().int(), closed: z.number().int(), reopened: z.number().int() })),
 });
-export const backlogState = describing<object>(z.looseObject({})).describe("the backlog case's live state from its workflow (workflows/backlog.ts BacklogState)");
+/** A backlog command's answer: the new state, masked unless asked for in full (domain/masking.ts maskBacklogState, as GET /backlog/:id). */
+export const backlogStateRead = describing<object & { personalData: 'full' | 'masked' }>(
+  z.looseObject({ personalData: personalDataRead }),
+).describe("the backlog case's live state from its workflow (workflows/backlog.ts BacklogState); masked as GET /backlog/:id masks it");

@@ -32,7 +32,18 @@ export function maskEscalationState(state: EscalationState): EscalationState {
   }
   // 一事双查: the findings.
   if (isRec(details.findings)) details.findings = { ...details.findings, handlingFinding: WITHHELD, accountabilityFinding: WITHHELD };
-  return { ...state, details };
+  // 预警单 issued by the bureau: its reason is what the bureau user wrote (the campaign's trigger is a code).
+  if (typeof details.reason === 'string' && details.reason !== SLIP_TRIGGER) details.reason = WITHHELD;
+  // The recent timeline carries the same records (a slip's reason, a closing reason): masked as a matter's is.
+  const recent = Array.isArray(state.recent) ? state.recent.map((e) => ({ ...e, data: maskEscalationEvent(e.data) })) : state.recent;
+  return { ...state, details, recent };
+}
+
+/** The warning slip's reason when the campaign's rule issued it (two later visits), not a person. */
+const SLIP_TRIGGER = 'two_visits';
+function maskEscalationEvent<D>(data: D): D {
+  if (isRec(data) && data.reason === SLIP_TRIGGER) return { ...(maskTree(data) as Rec), reason: SLIP_TRIGGER } as D;
+  return maskTree(data) as D;
 }
 
 /**
@@ -71,8 +82,8 @@ export function maskEventData<D>(data: D): D {
 
 /**
  * A backlog case's state (domain/backlog.ts BacklogState) masked: the dossier's participants masked and its notes,
- * the check-ins' notes, the on-site supervisions' findings, recommendations and their outcomes, the closure's summary
- * and the reopenings' notes withheld. The register's own columns (leader, assigning body, reason) are as lists show them.
+ * the check-ins' notes, the on-site supervisions' findings, recommendations and their outcomes, the closure's summary,
+ * the reopenings' notes and the assignment's reason withheld.
  */
 export function maskBacklogState<S>(state: S): S {
   if (!isRec(state)) return state;
@@ -82,7 +93,13 @@ export function maskBacklogState<S>(state: S): S {
       Array.isArray(v.recommendations) ? { ...v, recommendations: (v.recommendations as Rec[]).map((r) => ({ ...r, text: WITHHELD, ...('outcome' in r ? { outcome: WITHHELD } : {}) })) } : v,
     );
   }
-  // The assignment's reason is a column of the register (listed as is): the same in the state.
-  if ('reason' in state) masked.reason = state.reason;
   return masked as S;
+}
+
+/**
+ * A row of the backlog register as lists show it: the assignment's reason (free text that may name the petitioner)
+ * withheld; the leader, the assigning body and the rest as they are.
+ */
+export function maskBacklogRow<R extends { reason: string | null }>(row: R): R {
+  return { ...row, reason: row.reason === null ? null : WITHHELD };
 }

@@ -65,7 +65,9 @@ export async function projectBacklog(db: Db, { workflowId, events: evs, snapshot
     await tx.delete(tasks).where(eq(tasks.caseNo, ref));
     if (s.status !== 'open') return;
     const role = s.unitId ? 'unit_head' : 'supervisor';
-    const openRecs = s.supervisions.flatMap((v) => v.recommendations.filter((r) => r.status === 'open').map((r) => `${v.no}.${r.no} ${r.text}`));
+    // The work list names the open recommendations by number: their texts are free text (they may name the
+    // petitioner) and stay in the case's record, read in full only with an audit (GET /api/backlog/:id).
+    const openRecs = s.supervisions.flatMap((v) => v.recommendations.filter((r) => r.status === 'open').map((r) => `${v.no}.${r.no}`));
     await tx.insert(tasks).values([
       {
         caseNo: ref,
@@ -78,10 +80,15 @@ export async function projectBacklog(db: Db, { workflowId, events: evs, snapshot
         detail: `积案 ${s.id}: 包案领导${s.leaderName ?? '（未明确）'}定期过问，下次 ${s.checkInDue}${s.missedCheckIns ? `；已错过 ${s.missedCheckIns} 次` : ''}`,
       },
       ...(openRecs.length
-        ? [{ caseNo: ref, kind: 'backlog_recommendations', assigneeRole: role, unitId: s.unitId, divisionCode: s.divisionCode, dueAt: null, overdue: false, detail: `实地督查建议待落实：${openRecs.join('；')}`.slice(0, 2000) }]
+        ? [{ caseNo: ref, kind: 'backlog_recommendations', assigneeRole: role, unitId: s.unitId, divisionCode: s.divisionCode, dueAt: null, overdue: false, detail: backlogRecommendationsDetail(openRecs) }]
         : []),
     ]);
   });
+}
+
+/** The work-list text of a backlog case's open recommendations: their numbers (督查次.建议号), never their texts. */
+export function backlogRecommendationsDetail(numbers: string[]): string {
+  return `实地督查建议待落实 ${numbers.length} 条：${numbers.join('、')}（建议全文见积案记录）`.slice(0, 2000);
 }
 
 /** The backlog cases covering a matter that are closed now (a further petition reopens them). */

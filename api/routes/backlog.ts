@@ -12,8 +12,7 @@ import { computeFigure } from '../../read-model/measures';
 import { backlogRef } from '../../read-model/backlog';
 import { assignCentralBacklog, importBacklog } from '../../services/backlog';
 import { ServiceError } from '../../services/errors';
-import { recordAudit } from '../../services/audit';
-import { maskBacklogState, maskEventData } from '../../domain/masking';
+import { maskBacklogRow, maskBacklogState, maskEventData } from '../../domain/masking';
 import { executeCommand, idempotencyHeader, temporalCall } from '../../services/temporal-calls';
 import type { Actor } from '../../workflows/messages';
 import { isoDate, SANE_YEARS } from '../../domain/petition';
@@ -23,7 +22,8 @@ import { periodQuery, resolveScope } from '../scope';
 import type { ApiDeps } from '../context';
 import { jurisdictionWhere } from '../repositories/matters';
 import { anyJson, errorResponses } from '../responses';
-import { backlogDetail, backlogList, backlogProgress, backlogState } from '../schemas';
+import { backlogDetail, backlogList, backlogProgress, backlogStateRead } from '../schemas';
+import { answerWithPersonalData, personalDataQuery, wantsFullRecord } from '../personal-data';
 
 type Row = typeof backlogCases.$inferSelect;
 
@@ -140,7 +140,9 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       const [{ n }] = (await db.select({ n: sql<number>`count(*)::int` }).from(backlogCases).where(cond)) as [{ n: number }];
       const rows = await db.select().from(backlogCases).where(cond).orderBy(asc(backlogCases.id)).limit(q.limit).offset(q.offset);
       if (q.format !== 'json') return sendTable(reply, q.format, 'backlog', columns, rows);
-      return { total: Number(n), items: rows.map(({ state: _s, ...r }) => r) };
+      // The assignment's reason is free text (it may name the petitioner): withheld as lists withhold free text; the
+      // case's full record (GET /backlog/:id?personalData=full, audited) has it.
+      return { total: Number(n), items: rows.map(({ state: _s, ...r }) => maskBacklogRow(r)) };
     },
   );
 
@@ -183,41 +185,41 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   }
 
   // The case's record (check-in notes, the dossier's participants and notes, on-site supervision findings) is
-  // personal data: masked unless asked for in full, which only those who keep the record may (backlogCheckIn), audited.
-  const detailQuery = z.object({
-    personalData: z.enum(['full', 'masked']).default('masked').describe('full (those who keep the case: supervisors, unit heads, admin): notes and names in clear, the read audited; masked (default): not audited'),
-  });
+  // personal data: masked unless asked for in full, which only those who keep the record may (backlogCheckIn), audited
+  // (api/personal-data.ts, as the commands' answers).
+  const detailQuery = personalDataQuery('(those who keep the case: supervisors, unit heads, admin) notes and names in clear, the read audited');
+  const fullReadAudit = (row: Row) => ({ action: 'read_backlog', caseNo: backlogRef(row.id), detail: { id: row.id } });
   app.get('/backlog/:id', { schema: { tags: ['backlog'], summary: 'A backlog case: register row, live state and timeline (masked unless personalData=full, which is audited)', params: idParams, querystring: detailQuery, response: { 200: backlogDetail } } }, async (req) => {
     app.requirePermission(req, 'read');
-    const full = req.query.personalData === 'full';
-    if (full) app.requirePermission(req, 'backlogCheckIn');
+    const full = wantsFullRecord(app, req, 'backlogCheckIn');
     const row = await loadCase(req, req.params.id);
-    const ref = backlogRef(row.id);
-    const timeline = await db.select().from(events).where(eq(events.caseNo, ref)).orderBy(asc(events.at), asc(events.seq));
-    if (!full) return { ...row, state: maskBacklogState(row.state), timeline: timeline.map((e) => ({ ...e, data: maskEventData(e.data) })), personalData: 'masked' as const };
-    // PIPL: every read of full personal data is recorded.
-    await recordAudit(db, { userId: req.principal.id, action: 'read_backlog', caseNo: ref, detail: { ip: req.ip, id: row.id } });
-    return { ...row, timeline, personalData: 'full' as const };
+    const timeline = await db.select().from(events).where(eq(events.caseNo, backlogRef(row.id))).orderBy(asc(events.at), asc(events.seq));
+    const maskCase = (c: typeof row & { timeline: typeof timeline }) => ({ ...maskBacklogRow(c), state: maskBacklogState(c.state), timeline: c.timeline.map((e) => ({ ...e, data: maskEventData(e.data) })) });
+    return answerWithPersonalData(db, req, full, { ...row, timeline }, maskCase, fullReadAudit(row));
   });
 
   // Each command is an Update under the Idempotency-Key (services/temporal-calls.ts executeCommand): a retry with the
   // same key is the same Update and applies once; the key with another body → 422; past the deadline → 503.
+  const commandQuery = personalDataQuery('(those who keep the case: supervisors, unit heads, admin) the new state with notes and names in clear, the read audited as read_backlog (as GET /backlog/:id)');
   function commandRoute<Body extends object>(spec: CommandSpec<Body>) {
     app.post(
       `/backlog/:id/${spec.path}`,
-      { schema: { tags: ['backlog'], summary: spec.summary, params: idParams, headers: idempotencyHeader, body: spec.body, response: { 200: backlogState.describe('the new state'), ...errorResponses(409, 422) } } },
+      { schema: { tags: ['backlog'], summary: spec.summary, params: idParams, querystring: commandQuery, headers: idempotencyHeader, body: spec.body, response: { 200: backlogStateRead.describe('the new state, masked unless personalData=full (as GET /backlog/:id)'), ...errorResponses(409, 422) } } },
       async (req) => {
         app.requirePermission(req, spec.permission);
+        const full = wantsFullRecord(app, req, 'backlogCheckIn');
         const row = await loadCase(req, req.params.id);
         const { id, role, unitId } = req.principal;
         const body = req.body as Body; // validated by spec.body
-        return executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(row.workflowId), spec.update, [{ ...body, actor: { id, role, unitId } }], {
+        const state = await executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(row.workflowId), spec.update, [{ ...body, actor: { id, role, unitId } }], {
           caseNo: row.workflowId,
           userId: id,
           idempotencyKey: req.headers['idempotency-key'],
           scope: `backlog.${spec.path}:${row.id}`,
           body,
         });
+        // The new state carries the check-in notes, the dossier and the findings: answered as GET /backlog/:id does.
+        return answerWithPersonalData(db, req, full, state, maskBacklogState, fullReadAudit(row));
       },
     );
   }

@@ -11,12 +11,15 @@ import * as M from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { caseParams } from '../params';
 import { errorResponses } from '../responses';
-import { petitionState } from '../schemas';
+import { petitionStateRead } from '../schemas';
+import { answerWithPersonalData, personalDataQuery, wantsFullRecord } from '../personal-data';
+import { maskPetitionState } from '../../domain/masking';
 import { loadMatter } from '../repositories/matters';
 import { executeCommand, idempotencyHeader } from '../../services/temporal-calls';
 
 /**
- * Every caseworker command: a Temporal Update that answers with the new state or refuses (409/403/400). Who may give
+ * Every caseworker command: a Temporal Update that answers with the new state (masked unless personalData=full, as
+ * GET /state) or refuses (409/403/400). Who may give
  * it comes from the state machine's table (domain/machine.ts); the workflow checks the rest.
  */
 const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -31,21 +34,25 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     toArgs: (body: z.output<B>) => A,
     check?: (body: z.output<B>, req: Parameters<typeof app.requirePermission>[0]) => Promise<void>,
   ): void {
-    app.post(`/petitions/:caseNo/${path}`, { schema: { tags: ['commands'], summary, params: caseParams, headers: idempotencyHeader, body, response: { 200: petitionState.describe('the new state the Update returned'), ...errorResponses(409, 422) } } }, async (req) => {
+    const querystring = personalDataQuery('the new state with names and free text in clear, the read audited as read_petition_state (as GET /state)');
+    app.post(`/petitions/:caseNo/${path}`, { schema: { tags: ['commands'], summary, params: caseParams, querystring, headers: idempotencyHeader, body, response: { 200: petitionStateRead.describe('the new state the Update returned, masked unless personalData=full (as GET /state)'), ...errorResponses(409, 422) } } }, async (req) => {
       app.requirePermission(req, transitions[row].permission);
+      const full = wantsFullRecord(app, req);
       const matter = await loadMatter(app, db, req, req.params.caseNo);
       // Validated against `body` by the type provider, which cannot name the type of a generic schema.
       const parsed = req.body as z.output<B>;
       await check?.(parsed, req);
       const { id, role, unitId } = req.principal;
       // With the deadline, and once per Idempotency-Key (the Update id is derived from it).
-      return executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(matter.workflowId), update, [{ ...toArgs(parsed), actor: { id, role, unitId } }], {
+      const state = await executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(matter.workflowId), update, [{ ...toArgs(parsed), actor: { id, role, unitId } }], {
         caseNo: matter.caseNo,
         userId: id,
         idempotencyKey: (req.headers as { 'idempotency-key'?: string })['idempotency-key'],
         scope: `${path}:${matter.caseNo}`,
         body: parsed,
       });
+      // The new state carries what others wrote (notes, reasons, meeting participants): answered as GET /state does.
+      return answerWithPersonalData(db, req, full, state, maskPetitionState, { action: 'read_petition_state', caseNo: matter.caseNo });
     });
   }
   const same = <T>(b: T) => b;

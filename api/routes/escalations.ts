@@ -20,7 +20,8 @@ import { executeCommand, idempotencyHeader, temporalCall, updateIdFor } from '..
 import { jurisdictionWhere } from '../repositories/matters';
 import { receiveToFile, tooLarge } from '../upload';
 import { errorResponses } from '../responses';
-import { escalationList, escalationState } from '../schemas';
+import { escalationList, escalationState, escalationStateRead } from '../schemas';
+import { answerWithPersonalData, personalDataQuery, wantsFullRecord } from '../personal-data';
 
 const listQuery = z.object({
   status: z.enum(escalationStatuses).optional(),
@@ -61,6 +62,11 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     app.requireJurisdiction(req, row);
     return row;
   }
+  // A command answers with the new state, which carries what others wrote (a session's notes and petitioners present,
+  // explanations, findings): masked as the lists mask it unless asked for in full, which is audited as the live
+  // state's read is (api/personal-data.ts).
+  const answer = (req: Parameters<typeof app.requirePermission>[0], full: boolean, row: { id: string; caseNo: string; kind: EscalationKind }, state: EscalationState) =>
+    answerWithPersonalData(db, req, full, state, maskEscalationState, { action: 'read_escalation', caseNo: row.caseNo, detail: { id: row.id, kind: row.kind } });
   async function command<U>(
     req: Parameters<typeof app.requirePermission>[0],
     id: string,
@@ -70,11 +76,14 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
     arg: (actor: Actor) => U,
   ) {
     app.requirePermission(req, permission);
-    await loadEscalation(req, id, kind);
+    const full = wantsFullRecord(app, req);
+    const row = await loadEscalation(req, id, kind);
     const { id: userId, role, unitId } = req.principal;
     const key = (req.headers as { 'idempotency-key'?: string })['idempotency-key'];
-    return executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(id), update, [arg({ id: userId, role, unitId })], { caseNo: id, userId, idempotencyKey: key, scope: `${update.name}:${id}`, body: req.body });
+    const state = await executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(id), update, [arg({ id: userId, role, unitId })], { caseNo: id, userId, idempotencyKey: key, scope: `${update.name}:${id}`, body: req.body });
+    return answer(req, full, row, state);
   }
+  const querystring = personalDataQuery('the new state with names and free text in clear, the read audited as read_escalation (as GET /<kind>/:id)');
 
   for (const { path, kind, tag } of kinds) {
     app.get(`/${path}`, { schema: { tags: [tag], summary: `List ${tag} in your jurisdiction, overdue first`, querystring: listQuery, response: { 200: jsonOrTable(escalationList) } } }, async (req, reply) => {
@@ -109,12 +118,12 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
 
   app.post(
     '/warning-slips/:id/explanations',
-    { schema: { tags: ['warning slips'], summary: "The warned unit's written explanation after a later visit (3 WD)", params: escalationParams, headers: idempotencyHeader, body: explanationSchema, response: { 200: escalationState.describe('the new state'), ...errorResponses(409, 422) } } },
+    { schema: { tags: ['warning slips'], summary: "The warned unit's written explanation after a later visit (3 WD)", params: escalationParams, querystring, headers: idempotencyHeader, body: explanationSchema, response: { 200: escalationStateRead.describe('the new state, masked unless personalData=full'), ...errorResponses(409, 422) } } },
     async (req) => command(req, req.params.id, 'warning_slip', 'explain', explainUpdate, (actor) => ({ ...req.body, actor })),
   );
 
   const { participants, session, archive } = threePartyReviewSteps;
-  const step = (name: string) => ({ tags: ['three-party reviews'], summary: `Record the review's ${name}`, params: escalationParams, headers: idempotencyHeader, response: { 200: escalationState.describe('the new state'), ...errorResponses(409, 422) } });
+  const step = (name: string) => ({ tags: ['three-party reviews'], summary: `Record the review's ${name}`, params: escalationParams, querystring, headers: idempotencyHeader, response: { 200: escalationStateRead.describe('the new state, masked unless personalData=full'), ...errorResponses(409, 422) } });
   const review = (req: Parameters<typeof app.requirePermission>[0] & { params: { id: string } }, arg: (actor: Actor) => ThreePartyReviewStep & { actor: Actor }) =>
     command(req, req.params.id, 'three_party_review', 'threePartyReview', threePartyReviewStepUpdate, arg);
   app.post('/three-party-reviews/:id/participants', { schema: { ...step('participants'), body: participants } }, async (req) => review(req, (actor) => ({ participants: req.body, actor })));
@@ -132,19 +141,21 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         tags: ['three-party reviews'],
         summary: "Upload the session's audio/video recording (body: the file; Content-Type audio/* or video/*)",
         params: escalationParams,
-        querystring: z.object({ fileName: z.string().min(1).max(200).default('recording') }),
-        response: { 200: escalationState.describe('the new state, with the recording’s size and sha256'), ...errorResponses(409, 422) },
+        querystring: querystring.extend({ fileName: z.string().min(1).max(200).default('recording') }),
+        response: { 200: escalationStateRead.describe('the new state, with the recording’s size and sha256; masked unless personalData=full'), ...errorResponses(409, 422) },
       },
     },
     async (req, reply) => {
       app.requirePermission(req, 'threePartyReview');
-      await loadEscalation(req, req.params.id, 'three_party_review');
+      const full = wantsFullRecord(app, req);
+      const row = await loadEscalation(req, req.params.id, 'three_party_review');
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
       if (!/^(audio|video)\//.test(contentType)) throw new ServiceError(415, 'UnsupportedMediaType', 'the recording must be audio/* or video/*');
       const limit = deps.config.RECORDING_MAX_BYTES;
       await mkdir(recordingsDir, { recursive: true });
       const temp = join(recordingsDir, `.upload-${req.id}-${Date.now()}`);
       let stored: string | undefined;
+      let state: EscalationState;
       try {
         // A declared length over the limit is refused before a byte is read.
         if (Number(req.headers['content-length']) > limit) throw tooLarge(limit, 'the recording');
@@ -154,7 +165,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         await rename(temp, stored);
         const { id, role, unitId } = req.principal;
         // The Update id from the recording's hash: the same recording sent again is taken once.
-        return await temporalCall(deps, `a recording for ${req.params.id}`, () =>
+        state = await temporalCall(deps, `a recording for ${req.params.id}`, () =>
           deps.temporal.workflow.getHandle(req.params.id).executeUpdate(threePartyReviewStepUpdate, {
             args: [{ recording: { fileName: req.query.fileName, contentType, size, sha256, storedAs: sha256 }, actor: { id, role, unitId } }],
             updateId: updateIdFor(req.params.id, id, `recording:${sha256}`),
@@ -168,6 +179,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         if ((err as { statusCode?: number }).statusCode === 413) void reply.header('connection', 'close');
         throw err;
       }
+      // The workflow has the recording: what follows cannot undo that.
+      return answer(req, full, row, state);
     },
   );
 
@@ -178,9 +191,10 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         tags: ['investigations'],
         summary: '一事双查: both findings and a recommendation; closes the investigation',
         params: escalationParams,
+        querystring,
         headers: idempotencyHeader,
         body: findingsSchema,
-        response: { 200: escalationState.describe('the new state: closed'), ...errorResponses(409, 422) },
+        response: { 200: escalationStateRead.describe('the new state: closed; masked unless personalData=full'), ...errorResponses(409, 422) },
       },
     },
     async (req) => command(req, req.params.id, 'investigation', 'investigate', concludeUpdate, (actor) => ({ ...req.body, actor })),

@@ -5,7 +5,7 @@ import { auditLog, deadlines, events, notices, petitions, submissions, type Stor
 import { intakeSchema, isOpen, statuses, channels } from '../../domain/petition';
 import { unitRoles } from '../../domain/access';
 import { maskEventData, maskPetitioners, maskPetitionState } from '../../domain/masking';
-import { recordAudit } from '../../services/audit';
+import { answerWithPersonalData, personalDataQuery, wantsFullRecord } from '../personal-data';
 import { describeDeadline } from '../../domain/deadline';
 import { endOfShanghaiDay, startOfShanghaiDay } from '../../domain/dates';
 import { isoDate } from '../../domain/petition';
@@ -256,18 +256,14 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
   });
 
   // The live state carries what people wrote (meeting participants and notes, reasons, reply texts, review grounds):
-  // masked unless asked for in full, and a full read is audited like the full record's.
-  const liveStateQuery = z.object({
-    personalData: z.enum(['full', 'masked']).default('masked').describe('full: names and free text in clear, the read audited; masked (default): as lists show them, not audited'),
-  });
-  app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow (masked unless personalData=full, which is audited)", params: caseParams, querystring: liveStateQuery, response: { 200: petitionStateRead } } }, async (req) => {
+  // masked unless asked for in full, and a full read is audited like the full record's (api/personal-data.ts, as the
+  // commands' answers).
+  app.get('/petitions/:caseNo/state', { schema: { tags: ['petitions'], summary: "The matter's live state, from its workflow (masked unless personalData=full, which is audited)", params: caseParams, querystring: personalDataQuery(), response: { 200: petitionStateRead } } }, async (req) => {
     app.requirePermission(req, 'read');
+    const full = wantsFullRecord(app, req);
     const row = await loadMatter(app, db, req, req.params.caseNo);
     const state = await temporalCall(deps, `the state of ${row.caseNo}`, () => deps.temporal.workflow.getHandle(row.workflowId).query(stateQuery));
-    if (req.query.personalData === 'masked') return { ...maskPetitionState(state), personalData: 'masked' as const };
-    // PIPL: every read of full personal data is recorded.
-    await recordAudit(db, { userId: req.principal.id, action: 'read_petition_state', caseNo: row.caseNo, detail: { ip: req.ip } });
-    return { ...state, personalData: 'full' as const };
+    return answerWithPersonalData(db, req, full, state, maskPetitionState, { action: 'read_petition_state', caseNo: row.caseNo });
   });
 };
 

@@ -10,7 +10,9 @@ import { stateQuery, visitSignal, warnUpdate } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { caseParams } from '../params';
 import { errorResponses } from '../responses';
-import { petitionState } from '../schemas';
+import { petitionStateRead } from '../schemas';
+import { answerWithPersonalData, personalDataQuery, wantsFullRecord } from '../personal-data';
+import { maskPetitionState } from '../../domain/masking';
 import { loadMatter } from '../repositories/matters';
 import { claimIdempotencyKey } from '../../services/idempotency';
 import { executeCommand, temporalCall } from '../../services/temporal-calls';
@@ -67,13 +69,15 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         tags: ['warning slips'],
         summary: 'Issue a warning slip (信访预警单) for another abnormal risk, with the reason',
         params: caseParams,
+        querystring: personalDataQuery('the new state with names and free text in clear, the read audited as read_petition_state (as GET /state)'),
         headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough(),
         body: warnSchema,
-        response: { 201: petitionState.describe('issued: the matter’s new state'), ...errorResponses(409, 422) },
+        response: { 201: petitionStateRead.describe('issued: the matter’s new state, masked unless personalData=full (as GET /state)'), ...errorResponses(409, 422) },
       },
     },
     async (req, reply) => {
       app.requirePermission(req, 'warn');
+      const full = wantsFullRecord(app, req);
       const row = await loadMatter(app, db, req, req.params.caseNo);
       const { id, role, unitId } = req.principal;
       const state = await executeCommand({ ...deps, db }, deps.temporal.workflow.getHandle(row.workflowId), warnUpdate, [{ reason: req.body.reason, actor: { id, role, unitId } }], {
@@ -83,7 +87,8 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
         scope: `warn:${row.caseNo}`,
         body: req.body,
       });
-      return reply.status(201).send(state);
+      // Answered as GET /state and every command is (api/personal-data.ts).
+      return reply.status(201).send(await answerWithPersonalData(db, req, full, state, maskPetitionState, { action: 'read_petition_state', caseNo: row.caseNo }));
     },
   );
 };

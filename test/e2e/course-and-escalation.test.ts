@@ -107,7 +107,8 @@ describe('the real stack: a matter through every stage, and an escalation from v
     }, 'the warning slip in visibility with its next due instant');
     expect(seen.attributes).toMatchObject({ status: 'OPEN', divisionCode: '331102', unitId: 'liandu-housing', overdue: false });
     expect(new Date(seen.attributes.nextDueAt as string).toISOString()).toBe(new Date((live as { current?: { dueAt: string } }).current!.dueAt).toISOString());
-    const explained = await post<{ details: { explanations: { content?: string }[] } }>(`/api/warning-slips/${slip.id}/explanations`, 'handler-liandu-housing', {
+    // The unit asks for the answer in full (audited as read_escalation); by default it is masked like the lists.
+    const explained = await post<{ details: { explanations: { content?: string }[] } }>(`/api/warning-slips/${slip.id}/explanations?personalData=full`, 'handler-liandu-housing', {
       no: 1,
       content: '关于信访人再次到县上访的书面说明：已落实包案领导，正在协调补偿方案。',
     });

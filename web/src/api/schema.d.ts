@@ -1776,7 +1776,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description full (those who keep the case: supervisors, unit heads, admin): notes and names in clear, the read audited; masked (default): not audited */
+                    /** @description full: (those who keep the case: supervisors, unit heads, admin) notes and names in clear, the read audited; masked (default): as lists show them, not audited */
                     personalData?: "full" | "masked";
                 };
                 header?: never;
@@ -1921,7 +1921,10 @@ export interface paths {
         /** The 包案 leader’s periodic check-in */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: (those who keep the case: supervisors, unit heads, admin) the new state with notes and names in clear, the read audited as read_backlog (as GET /backlog/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -1942,13 +1945,16 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full (as GET /backlog/:id) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2063,7 +2069,10 @@ export interface paths {
         /** Close under 三到位一处理 (category, evidence; the bureau confirms) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: (those who keep the case: supervisors, unit heads, admin) the new state with notes and names in clear, the read audited as read_backlog (as GET /backlog/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -2086,13 +2095,16 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full (as GET /backlog/:id) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2207,7 +2219,10 @@ export interface paths {
         /** 一案一档: add a document or a meeting to the dossier */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: (those who keep the case: supervisors, unit heads, admin) the new state with notes and names in clear, the read audited as read_backlog (as GET /backlog/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -2234,13 +2249,16 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full (as GET /backlog/:id) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2355,7 +2373,10 @@ export interface paths {
         /** 包案 leader, 专班, target date, 三跨三分离 flags, check-in interval */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: (those who keep the case: supervisors, unit heads, admin) the new state with notes and names in clear, the read audited as read_backlog (as GET /backlog/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -2394,13 +2415,16 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full (as GET /backlog/:id) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2515,7 +2539,10 @@ export interface paths {
         /** Close an on-site supervision recommendation with its outcome */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: (those who keep the case: supervisors, unit heads, admin) the new state with notes and names in clear, the read audited as read_backlog (as GET /backlog/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -2534,13 +2561,16 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full (as GET /backlog/:id) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -2777,7 +2807,10 @@ export interface paths {
         /** 疑难案件实地督查: 三见 and recommendations */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: (those who keep the case: supervisors, unit heads, admin) the new state with notes and names in clear, the read audited as read_backlog (as GET /backlog/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -2800,13 +2833,16 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full (as GET /backlog/:id) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
+                        } & {
                             [key: string]: unknown;
                         };
                     };
@@ -4198,7 +4234,10 @@ export interface paths {
         /** 一事双查: both findings and a recommendation; closes the investigation */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_escalation (as GET /<kind>/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -4219,7 +4258,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state: closed */
+                /** @description the new state: closed; masked unless personalData=full */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4270,6 +4309,8 @@ export interface paths {
                             /** @description an instant, ISO 8601 (UTC) */
                             openedAt: string;
                             overdue: boolean;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             recent: ({
                                 actor: string | null;
                                 /** @description an instant, ISO 8601 (UTC) */
@@ -6417,7 +6458,10 @@ export interface paths {
         /** Unit: accept in writing (15 d from receipt) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -6437,7 +6481,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6471,6 +6515,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -6700,7 +6746,10 @@ export interface paths {
         /** Record the petitioner's evaluation of the unit and the bureau */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -6726,7 +6775,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6760,6 +6809,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -6886,7 +6937,10 @@ export interface paths {
         /** Unit head: extend the handling limit once, by at most 30 days */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -6905,7 +6959,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6939,6 +6993,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -7065,7 +7121,10 @@ export interface paths {
         /** Triage: forward (转送) or assign (交办) to a responsible unit */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -7086,7 +7145,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7120,6 +7179,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -7246,7 +7307,10 @@ export interface paths {
         /** Start or end a re-review hearing (its days are not counted) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -7268,7 +7332,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7302,6 +7366,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -7428,7 +7494,10 @@ export interface paths {
         /** Triage: link to another open matter */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -7446,7 +7515,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7480,6 +7549,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -7606,7 +7677,10 @@ export interface paths {
         /** 三见面: record meeting ①, ② or ③, or its exemption */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -7631,7 +7705,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7665,6 +7739,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -7791,7 +7867,10 @@ export interface paths {
         /** Triage: not accept, with the reason and a written notice */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -7809,7 +7888,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7843,6 +7922,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -7969,7 +8050,10 @@ export interface paths {
         /** Unit: object that the matter is outside its remit (5 WD, 2022 rules) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -7989,7 +8073,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8023,6 +8107,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -8149,7 +8235,10 @@ export interface paths {
         /** Review body: decide the re-review (30 d; ends the matter, 三级终结) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -8173,7 +8262,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8207,6 +8296,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -8333,7 +8424,10 @@ export interface paths {
         /** Record a request for re-review (复核), within 30 d of the review decision */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -8353,7 +8447,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8387,6 +8481,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -8513,7 +8609,10 @@ export interface paths {
         /** Unit: deliver the written reply (处理意见书) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -8538,7 +8637,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8572,6 +8671,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -8698,7 +8799,10 @@ export interface paths {
         /** Record a return visit (回访) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -8718,7 +8822,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8752,6 +8856,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -8878,7 +8984,10 @@ export interface paths {
         /** Review body: decide the review (30 d) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -8902,7 +9011,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8936,6 +9045,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -9062,7 +9173,10 @@ export interface paths {
         /** Record a request for review (复查), within 30 d of the reply */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -9082,7 +9196,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9116,6 +9230,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -9242,7 +9358,10 @@ export interface paths {
         /** Triage: route to a statutory channel with a written notice (诉访分离) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -9263,7 +9382,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9297,6 +9416,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -9423,7 +9544,10 @@ export interface paths {
         /** Send an unsatisfied matter back to handling */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -9441,7 +9565,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state the Update returned */
+                /** @description the new state the Update returned, masked unless personalData=full (as GET /state) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9475,6 +9599,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -9897,7 +10023,10 @@ export interface paths {
         /** Issue a warning slip (信访预警单) for another abnormal risk, with the reason */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_petition_state (as GET /state); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -9915,7 +10044,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description issued: the matter’s new state */
+                /** @description issued: the matter’s new state, masked unless personalData=full (as GET /state) */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -9949,6 +10078,8 @@ export interface paths {
                                 [key: string]: unknown;
                             })[];
                             divisionCode?: string;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             status: string;
                             tasks?: {
                                 assigneeRole: string;
@@ -10983,7 +11114,10 @@ export interface paths {
         /** Record the review's archive */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_escalation (as GET /<kind>/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -11005,7 +11139,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -11056,6 +11190,8 @@ export interface paths {
                             /** @description an instant, ISO 8601 (UTC) */
                             openedAt: string;
                             overdue: boolean;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             recent: ({
                                 actor: string | null;
                                 /** @description an instant, ISO 8601 (UTC) */
@@ -11193,7 +11329,10 @@ export interface paths {
         /** Record the review's participants */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_escalation (as GET /<kind>/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -11214,7 +11353,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -11265,6 +11404,8 @@ export interface paths {
                             /** @description an instant, ISO 8601 (UTC) */
                             openedAt: string;
                             overdue: boolean;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             recent: ({
                                 actor: string | null;
                                 /** @description an instant, ISO 8601 (UTC) */
@@ -11404,6 +11545,8 @@ export interface paths {
             parameters: {
                 query?: {
                     fileName?: string;
+                    /** @description full: the new state with names and free text in clear, the read audited as read_escalation (as GET /<kind>/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
                 };
                 header?: never;
                 path: {
@@ -11414,7 +11557,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description the new state, with the recording’s size and sha256 */
+                /** @description the new state, with the recording’s size and sha256; masked unless personalData=full */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -11465,6 +11608,8 @@ export interface paths {
                             /** @description an instant, ISO 8601 (UTC) */
                             openedAt: string;
                             overdue: boolean;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             recent: ({
                                 actor: string | null;
                                 /** @description an instant, ISO 8601 (UTC) */
@@ -11602,7 +11747,10 @@ export interface paths {
         /** Record the review's session */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_escalation (as GET /<kind>/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -11624,7 +11772,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -11675,6 +11823,8 @@ export interface paths {
                             /** @description an instant, ISO 8601 (UTC) */
                             openedAt: string;
                             overdue: boolean;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             recent: ({
                                 actor: string | null;
                                 /** @description an instant, ISO 8601 (UTC) */
@@ -12085,7 +12235,10 @@ export interface paths {
         /** The warned unit's written explanation after a later visit (3 WD) */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description full: the new state with names and free text in clear, the read audited as read_escalation (as GET /<kind>/:id); masked (default): as lists show them, not audited */
+                    personalData?: "full" | "masked";
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -12104,7 +12257,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new state */
+                /** @description the new state, masked unless personalData=full */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -12155,6 +12308,8 @@ export interface paths {
                             /** @description an instant, ISO 8601 (UTC) */
                             openedAt: string;
                             overdue: boolean;
+                            /** @enum {string} */
+                            personalData: "full" | "masked";
                             recent: ({
                                 actor: string | null;
                                 /** @description an instant, ISO 8601 (UTC) */

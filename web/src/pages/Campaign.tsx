@@ -236,6 +236,7 @@ const WITHHELD_TEXT = '（已隐去）';
 
 interface BacklogDetail extends BacklogRow {
   reason: string | null;
+  personalData: 'full' | 'masked';
   state: { seq: number; team: { name: string; role: string }[]; checkIns: { date: string; notes: string | null; metPetitioner: boolean; by: string }[]; checkInDue: string; overdue: boolean; missedCheckIns: number; supervisions: { no: number; date: string; findings: string | null; recommendations: { no: number; text: string | null; status: string }[] }[]; closure?: { label: string; evidence: string[]; summary: string | null; closedOn: string; confirmedBy: string }; caseNos: string[] };
   timeline: { seq: number; type: string; actor: string | null; at: string }[];
 }
@@ -271,7 +272,7 @@ function BacklogCase({ id }: { id: string }) {
       <Descriptions column={1} size="small" bordered>
         <Descriptions.Item label="状态"><span data-testid="backlog-status">{label(backlogStatusLabels, b.status)}</span>{s.overdue ? <Tag color="red" style={{ marginLeft: 8 }}>走访逾期</Tag> : null}</Descriptions.Item>
         <Descriptions.Item label="交办">{label(levelLabels, b.assigningLevel)} {b.assigningBody ?? ''} {b.assignedOn}</Descriptions.Item>
-        <Descriptions.Item label="事由">{b.reason ?? '—'}</Descriptions.Item>
+        <Descriptions.Item label="事由">{b.reason ?? (b.personalData === 'masked' ? WITHHELD_TEXT : '—')}</Descriptions.Item>
         <Descriptions.Item label="包案领导">{b.leaderName ?? '（未明确）'}</Descriptions.Item>
         <Descriptions.Item label="专班">{s.team.length ? s.team.map((t) => `${t.name}（${t.role}）`).join('、') : '—'}</Descriptions.Item>
         <Descriptions.Item label="目标日期">{b.targetDate ?? '—'}</Descriptions.Item>

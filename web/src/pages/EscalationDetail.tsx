@@ -50,7 +50,7 @@ export function EscalationDetail() {
   const [progress, setProgress] = useState<number | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const upload = useMutation({
-    mutationFn: (file: File) => uploadFile<EscalationLive>(`/api/three-party-reviews/${encodeURIComponent(id)}/recording?fileName=${encodeURIComponent(file.name)}`, file, setProgress),
+    mutationFn: (file: File) => uploadFile<EscalationLive>(`/api/three-party-reviews/${encodeURIComponent(id)}/recording?fileName=${encodeURIComponent(file.name)}&personalData=full`, file, setProgress),
     onSuccess: (state) => after('上传录音录像', state),
   });
   function after(what: string, state: EscalationLive) {
@@ -201,7 +201,8 @@ export function EscalationDetail() {
       {open ? (
         <CommandForm<EscalationLive>
           spec={{ ...open.spec, fixed: open.fixed }}
-          send={(body) => unwrap<EscalationLive>(api.POST(`/api/${path}/{id}/${open.spec.path}` as '/api/three-party-reviews/{id}/session', { params: { path: { id } }, body: body as never }))}
+          // The page shows the full record (GET /<kind>/:id, audited): the answer that replaces it is asked for in full too.
+          send={(body) => unwrap<EscalationLive>(api.POST(`/api/${path}/{id}/${open.spec.path}` as '/api/three-party-reviews/{id}/session', { params: { path: { id }, query: { personalData: 'full' } }, body: body as never }))}
           onClose={() => setOpen(null)}
           onDone={(state) => {
             after(open.spec.label, state);
