@@ -12,6 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { auditLog } from '../../db/schema';
 import { eventually } from '../support/api';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser';
+import { signIn } from '../support/console';
 import { startStack, type Stack } from '../support/stack';
 
 const CJK = /[\u3400-\u9fff\uff00-\uffef]/;
@@ -188,17 +189,15 @@ describe('payloads encrypted at rest on the real stack', () => {
         .filter((row) => (row.detail as { via?: string }).via === 'cookie');
     expect(await cookieDecodes()).toEqual([]);
 
-    // A city supervisor, signed in to the service, opens a codec session (the console does this; here the same
-    // request from a page of the API's origin): an HttpOnly cookie for /codec.
+    // A city supervisor, signed in to the console, opens a codec session: an HttpOnly cookie for /codec.
     const city = await browser.page();
-    await city.page.goto(`${stack.url}/health/live`);
-    const token = await stack.token('supervisor-city');
-    const opened = (await city.page.evaluate(`fetch('/codec/session', { method: 'POST', headers: { authorization: 'Bearer ${token}' } }).then((r) => r.status)`)) as number;
-    expect(opened).toBe(200);
+    await signIn(city.page, stack.url, 'supervisor-city');
+    await city.page.getByRole('button', { name: 'Temporal Web UI 解密' }).click();
+    await city.page.getByText('解密会话已开启').waitFor();
     const sessionCookies = async (context: BrowserContext) => (await context.cookies(`${stack.url}/codec/decode`)).filter((c) => c.name === 'codec_session');
     const [cookie] = await sessionCookies(city.context);
     expect(cookie).toMatchObject({ name: 'codec_session', path: '/codec', httpOnly: true, sameSite: 'Strict' });
-    expect(await city.page.evaluate('document.cookie')).toBe(''); // HttpOnly: no script of the page reads it
+    expect(await city.page.evaluate('document.cookie')).not.toContain('codec_session'); // HttpOnly: no script reads it
 
     const decodes = await openInWebUi(city.context, city.page, letterPage);
     await expect.poll(async () => city.page.locator('body').innerText(), { timeout: 30_000 }).toContain(letterSummary);
@@ -213,9 +212,9 @@ describe('payloads encrypted at rest on the real stack', () => {
     // A county supervisor may not open a session (the codec cannot tell whose payload it is): the same UI, the same
     // settings, and the history stays ciphertext; the codec endpoint answered 401 to every request.
     const county = await browser.page();
-    await county.page.goto(`${stack.url}/health/live`);
-    const countyToken = await stack.token('supervisor-liandu');
-    expect(await county.page.evaluate(`fetch('/codec/session', { method: 'POST', headers: { authorization: 'Bearer ${countyToken}' } }).then((r) => r.status)`)).toBe(403);
+    await signIn(county.page, stack.url, 'supervisor-liandu');
+    await county.page.getByRole('button', { name: 'Temporal Web UI 解密' }).click();
+    await county.page.getByText('无权执行此操作').waitFor();
     expect(await sessionCookies(county.context)).toEqual([]);
     const refused = await openInWebUi(county.context, county.page, letterPage);
     await expect.poll(() => refused.length, { timeout: 30_000 }).toBeGreaterThan(0);
@@ -228,9 +227,13 @@ describe('payloads encrypted at rest on the real stack', () => {
     expect(shown).not.toContain('漏水');
     expect(refused.every((d) => d.status === 401 && !d.cookie)).toBe(true);
 
-    // After DELETE /codec/session (the console's sign-out), the city supervisor's UI is back to ciphertext.
-    await city.page.goto(`${stack.url}/health/live`);
-    expect(await city.page.evaluate(`fetch('/codec/session', { method: 'DELETE' }).then((r) => r.status)`)).toBe(204);
+    // Signing out of the console ends the session (DELETE /codec/session): the city supervisor's UI is back to ciphertext.
+    await city.page.goto(`${stack.url}/`);
+    const [ended] = await Promise.all([
+      city.page.waitForResponse((res) => res.url() === `${stack.url}/codec/session` && res.request().method() === 'DELETE'),
+      city.page.getByRole('button', { name: /^退\s*出$/ }).click(), // antd spaces a two-character label: "退 出"
+    ]);
+    expect(ended.status()).toBe(204);
     expect(await sessionCookies(city.context)).toEqual([]);
     const after = await openInWebUi(city.context, city.page, letterPage);
     await expect.poll(() => after.length, { timeout: 30_000 }).toBeGreaterThan(0);
