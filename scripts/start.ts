@@ -64,7 +64,7 @@ try {
 
   console.log('');
   console.log(`  Temporal      ${address} (namespace ${config.TEMPORAL_NAMESPACE})${uiUrl ? '' : ' — external'}`);
-  if (uiUrl) console.log(`  Temporal UI   ${uiUrl}`);
+  if (uiUrl) console.log(`  Temporal UI   ${uiUrl} (to decode: its Codec Server setting with cross-origin credentials, README)`);
   console.log(`  Database      ${database.kind === 'pglite' ? `PGlite in ${config.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`);
   console.log(`  Worker        task queue "${config.TEMPORAL_TASK_QUEUE}"`);
   console.log(`  API           ${api.url}   docs ${api.url}/docs   ready ${api.url}/health/ready`);

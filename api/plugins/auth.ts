@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import fp from 'fastify-plugin';
 import jwt from '@fastify/jwt';
 import { eq } from 'drizzle-orm';
@@ -26,13 +27,21 @@ declare module 'fastify' {
     signToken(userId: string): string;
     /** Checks the bearer token and loads its user into request.principal; 401 otherwise. */
     authenticate(request: FastifyRequest): Promise<void>;
+    /**
+     * Signs a codec session (api/routes/codec.ts): a token for the Web UI's cookie, with its own key and audience,
+     * so that it is no bearer token anywhere and a bearer token is no codec session. `exp` in seconds.
+     */
+    signCodecSession(userId: string, exp: number): string;
+    /** Checks a codec session token and loads its user into request.principal (the same checks as a bearer token); 401 otherwise. */
+    authenticateCodecSession(request: FastifyRequest, token: string): Promise<void>;
   }
 }
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
     payload: { sub: string };
-    user: { sub: string };
+    /** The verified bearer token's claims (iat and exp in seconds). */
+    user: { sub: string; iat?: number; exp?: number };
   }
 }
 
@@ -68,14 +77,8 @@ export default fp<{ deps: ApiDeps }>(
       if (!inJurisdiction(request.principal, matter, parentOf)) throw new ServiceError(403, 'Forbidden', 'this matter is outside your jurisdiction');
     });
 
-    app.decorate('authenticate', async (request: FastifyRequest) => {
-      let sub: string;
-      let iat: number;
-      try {
-        ({ sub, iat } = await request.jwtVerify<{ sub: string; iat: number }>());
-      } catch {
-        throw new ServiceError(401, 'Unauthorized', 'a valid bearer token is required (Authorization: Bearer <token>)');
-      }
+    /** The user a verified token names, as request.principal: 401 for an unknown or deactivated user or a token older than the password. */
+    const loadPrincipal = async (request: FastifyRequest, sub: string, iat: number) => {
       const [user] = await db.select().from(users).where(eq(users.id, sub));
       if (!user) throw new ServiceError(401, 'Unauthorized', 'the token names an unknown user');
       if (!user.active) throw new ServiceError(401, 'Unauthorized', 'this account is deactivated');
@@ -84,6 +87,35 @@ export default fp<{ deps: ApiDeps }>(
         throw new ServiceError(401, 'Unauthorized', 'the token was issued before the password was changed; sign in again');
       }
       request.principal = { id: user.id, name: user.name, role: user.role, divisionCode: user.divisionCode, unitId: user.unitId };
+    };
+
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      let sub: string;
+      let iat: number;
+      try {
+        ({ sub, iat } = await request.jwtVerify<{ sub: string; iat: number }>());
+      } catch {
+        throw new ServiceError(401, 'Unauthorized', 'a valid bearer token is required (Authorization: Bearer <token>)');
+      }
+      await loadPrincipal(request, sub, iat);
+    });
+
+    // The codec session's own key (derived from the secret, as the OIDC flow cookie's is) and audience: a bearer
+    // token's verification fails on it and its verification fails on a bearer token.
+    const codecKey = createHmac('sha256', deps.config.JWT_SECRET).update('codec-session').digest();
+    const CODEC_AUDIENCE = 'lishui-petition/codec';
+    app.decorate('signCodecSession', (userId: string, exp: number) =>
+      app.jwt.sign({ sub: userId }, { key: codecKey, aud: CODEC_AUDIENCE, expiresIn: Math.max(1, exp - Math.floor(Date.now() / 1000)) }),
+    );
+    app.decorate('authenticateCodecSession', async (request: FastifyRequest, token: string) => {
+      let sub: string;
+      let iat: number;
+      try {
+        ({ sub, iat } = app.jwt.verify<{ sub: string; iat: number }>(token, { key: codecKey, allowedAud: CODEC_AUDIENCE }));
+      } catch {
+        throw new ServiceError(401, 'Unauthorized', 'the codec session has expired or is not valid: open it again from the console (POST /codec/session)');
+      }
+      await loadPrincipal(request, sub, iat);
     });
 
     app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {

@@ -7,7 +7,12 @@ import { temporalCliPath } from '../../lib/temporal-binaries';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../lib/codec';
 import { temporalClient } from '../../services/bootstrap';
 import { stateQuery } from '../../workflows/messages';
+import { and, eq } from 'drizzle-orm';
+import type { BrowserContext, Page } from 'playwright-core';
+import { auditLog } from '../../db/schema';
 import { eventually } from '../support/api';
+import { launchBrowser, screenshot, type TestBrowser } from '../support/browser';
+import { signIn } from '../support/console';
 import { startStack, type Stack } from '../support/stack';
 
 const CJK = /[\u3400-\u9fff\uff00-\uffef]/;
@@ -39,20 +44,24 @@ function payloads(value: unknown, path: string, out: { path: string; metadata: R
 /**
  * Issue 10, item 4, on the real stack (Temporal dev server, PostgreSQL, worker and API): a matter's personal data and
  * free text never reach Temporal in clear. A client without the codec — and `temporal workflow show` — see only
- * ciphertext; the service's own clients, and the CLI through the API's codec endpoint with a token, see the matter.
+ * ciphertext; the service's own clients, the CLI through the API's codec endpoint with a token, and the Temporal Web UI
+ * of the dev server (started as `npm start` starts it, its codec endpoint the API's /codec) with a codec session,
+ * see the matter.
  */
 describe('payloads encrypted at rest on the real stack', () => {
   let stack: Stack;
   let raw: Client;
   let connection: Connection;
   let caseNo: string;
+  let browser: TestBrowser | undefined;
   const workflowIds: string[] = [];
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ webUiCodec: true });
     connection = await Connection.connect({ address: stack.config.TEMPORAL_ADDRESS! });
     raw = new Client({ connection }); // no codec: what anyone with access to Temporal sees
   }, 180_000);
   afterAll(async () => {
+    await browser?.close();
     await connection?.close();
     await stack?.stop();
   });
@@ -138,4 +147,98 @@ describe('payloads encrypted at rest on the real stack', () => {
       await client.connection.close();
     }
   });
+
+  /**
+   * What a user does in the Web UI: opens the Codec Server settings, chooses the browser's own setting with the API's
+   * /codec as endpoint and "Include cross-origin credentials" (the UI then fetches with credentials: 'include'; the
+   * dev server's UI has no flag for it, a production UI server sets codec.includeCredentials), applies, and opens the
+   * matter's workflow at `path`. Every answer of the codec endpoint is collected.
+   */
+  async function openInWebUi(context: BrowserContext, page: Page, path: string): Promise<{ status: number; cookie: boolean }[]> {
+    const decodes: { status: number; cookie: boolean }[] = [];
+    context.on('response', (res) => {
+      const req = res.request();
+      if (req.method() === 'POST' && req.url().startsWith(`${stack.url}/codec/decode`)) {
+        void req.allHeaders().then((h) => decodes.push({ status: res.status(), cookie: /codec_session=/.test(h.cookie ?? '') }));
+      }
+    });
+    await page.goto(`${stack.uiUrl}/namespaces/default/workflows`);
+    await page.getByTestId('data-encoder-status-configured').click();
+    await page.getByTestId('use-local-endpoint-input').check({ force: true });
+    await page.getByPlaceholder('Paste your endpoint here').fill(`${stack.url}/codec`);
+    // A switch: set once, it stays set in this browser (localStorage) for the next visit.
+    if (!(await page.locator('#pass-access-credentials').isChecked())) await page.getByTestId('data-encoder-include-credentials').click();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    expect(JSON.parse((await page.evaluate('localStorage.getItem("includeCredentials")')) as string)).toBe(true);
+    await page.goto(`${stack.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowIds[0]!)}${path}`);
+    await page.getByText(workflowIds[0]!).first().waitFor();
+    return decodes;
+  }
+
+  it('the Temporal Web UI shows the matter in Chinese to a city supervisor with a codec session (audited), and only ciphertext without one or to a county supervisor', async () => {
+    browser = await launchBrowser();
+    // The further letter: a signal whose input holds the petitioner's name and the letter's summary.
+    const history = await raw.workflow.getHandle(workflowIds[0]!).fetchHistory();
+    const run = history.events![0]!.workflowExecutionStartedEventAttributes!.originalExecutionRunId!;
+    const letter = history.events!.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'submission')!;
+    const letterPage = `/${run}/history/events/${String(letter.eventId)}`;
+    const letterSummary = `${name}再次来电反映漏水未修`;
+    // The decodes audited under the city supervisor's id that came with the codec session's cookie.
+    const cookieDecodes = async () =>
+      (await stack.database.db.select().from(auditLog).where(and(eq(auditLog.userId, 'supervisor-city'), eq(auditLog.action, 'codec.decode'))))
+        .filter((row) => (row.detail as { via?: string }).via === 'cookie');
+    expect(await cookieDecodes()).toEqual([]);
+
+    // A city supervisor, signed in to the console, opens a codec session: an HttpOnly cookie for /codec.
+    const city = await browser.page();
+    await signIn(city.page, stack.url, 'supervisor-city');
+    await city.page.getByRole('button', { name: 'Temporal Web UI 解密' }).click();
+    await city.page.getByText('解密会话已开启').waitFor();
+    const sessionCookies = async (context: BrowserContext) => (await context.cookies(`${stack.url}/codec/decode`)).filter((c) => c.name === 'codec_session');
+    const [cookie] = await sessionCookies(city.context);
+    expect(cookie).toMatchObject({ name: 'codec_session', path: '/codec', httpOnly: true, sameSite: 'Strict' });
+    expect(await city.page.evaluate('document.cookie')).not.toContain('codec_session'); // HttpOnly: no script reads it
+
+    const decodes = await openInWebUi(city.context, city.page, letterPage);
+    await expect.poll(async () => city.page.locator('body').innerText(), { timeout: 30_000 }).toContain(letterSummary);
+    expect(await city.page.locator('body').innerText()).toContain(`"id": "${caseNo}-S-`);
+    await screenshot(city.page, 'temporal-ui-decoded');
+    expect(decodes.length).toBeGreaterThan(0);
+    expect(decodes.every((d) => d.status === 200 && d.cookie)).toBe(true);
+    const audited = await cookieDecodes();
+    expect(audited.length).toBeGreaterThan(0); // (the UI refreshes a running workflow: more may follow)
+    expect(audited[0]!.detail).toMatchObject({ via: 'cookie', namespace: 'default' });
+
+    // A county supervisor may not open a session (the codec cannot tell whose payload it is): the same UI, the same
+    // settings, and the history stays ciphertext; the codec endpoint answered 401 to every request.
+    const county = await browser.page();
+    await signIn(county.page, stack.url, 'supervisor-liandu');
+    await county.page.getByRole('button', { name: 'Temporal Web UI 解密' }).click();
+    await county.page.getByText('无权执行此操作').waitFor();
+    expect(await sessionCookies(county.context)).toEqual([]);
+    const refused = await openInWebUi(county.context, county.page, letterPage);
+    await expect.poll(() => refused.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    // The signal's input as the UI shows a payload it could not decode: the ciphertext, base64.
+    const ciphertext = /Input\s+"[A-Za-z0-9+/]{100,}={0,2}"/;
+    await expect.poll(async () => county.page.locator('body').innerText(), { timeout: 30_000 }).toMatch(ciphertext);
+    const shown = await county.page.locator('body').innerText();
+    await screenshot(county.page, 'temporal-ui-encrypted');
+    expect(shown).not.toContain(name);
+    expect(shown).not.toContain('漏水');
+    expect(refused.every((d) => d.status === 401 && !d.cookie)).toBe(true);
+
+    // Signing out of the console ends the session (DELETE /codec/session): the city supervisor's UI is back to ciphertext.
+    await city.page.goto(`${stack.url}/`);
+    const [ended] = await Promise.all([
+      city.page.waitForResponse((res) => res.url() === `${stack.url}/codec/session` && res.request().method() === 'DELETE'),
+      city.page.getByRole('button', { name: /^退\s*出$/ }).click(), // antd spaces a two-character label: "退 出"
+    ]);
+    expect(ended.status()).toBe(204);
+    expect(await sessionCookies(city.context)).toEqual([]);
+    const after = await openInWebUi(city.context, city.page, letterPage);
+    await expect.poll(() => after.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => city.page.locator('body').innerText(), { timeout: 30_000 }).toMatch(ciphertext);
+    expect(await city.page.locator('body').innerText()).not.toContain(name);
+    expect(after.every((d) => d.status === 401 && !d.cookie)).toBe(true);
+  }, 120_000);
 });

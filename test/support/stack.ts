@@ -10,7 +10,7 @@ import { openReadModel } from '../../services/bootstrap';
 import { startWorker, type RunningWorker } from '../../worker/run';
 import { startApi, type RunningApi } from '../../api/server';
 import { testDatabaseUrl, type TestDatabase } from './postgres';
-import { freePort } from './ports';
+import { freePort, reservePort } from './ports';
 import { generateKey } from '../../lib/codec';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,6 +22,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  */
 export interface Stack {
   url: string;
+  /** The Temporal Web UI of the dev server. */
+  uiUrl: string;
   config: AppConfig;
   database: Database;
   call<T>(method: 'GET' | 'POST', path: string, token?: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
@@ -31,7 +33,15 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /**
+   * The Web UI as `npm start` runs it: its codec endpoint is the API's /codec (so the API's port is chosen before the
+   * dev server starts) and CORS admits the UI's origin.
+   */
+  webUiCodec?: boolean;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   mkdirSync(join(repoRoot, '.tmp'), { recursive: true });
   const dataDir = mkdtempSync(join(repoRoot, '.tmp', 'e2e-'));
   let pg: TestDatabase | undefined;
@@ -39,10 +49,12 @@ export async function startStack(): Promise<Stack> {
   let database: Database | undefined;
   let worker: RunningWorker | undefined;
   let api: RunningApi | undefined;
+  let reserved: { port: number; release(): Promise<void> } | undefined;
 
   async function stop(): Promise<void> {
     const steps: [string, (() => Promise<void>) | undefined][] = [
       ['api', api && (() => api!.close())],
+      ['reserved port', reserved && (() => reserved!.release())],
       ['worker', worker && (() => worker!.shutdown())],
       ['database', database && (() => database!.close())],
       ['temporal', temporal && (() => temporal!.stop())],
@@ -62,10 +74,14 @@ export async function startStack(): Promise<Stack> {
 
   try {
     const [port, uiPort] = [await freePort(), await freePort()];
+    // Held until the API listens: the dev server picks free ports of its own as it starts.
+    reserved = opts.webUiCodec ? await reservePort() : undefined;
+    const apiPort = reserved?.port ?? 0;
+    const codecEndpoint = opts.webUiCodec ? `http://127.0.0.1:${apiPort}/codec` : undefined;
     // Both servers start at once (they are independent); whichever started is stopped on failure.
     const [db, server] = await Promise.allSettled([
       testDatabaseUrl(),
-      startDevServer({ cliPath: temporalCliPath(), dataDir, port, uiPort, namespace: 'default' }),
+      startDevServer({ cliPath: temporalCliPath(), dataDir, port, uiPort, namespace: 'default', codecEndpoint }),
     ]);
     if (db.status === 'fulfilled') pg = db.value;
     if (server.status === 'fulfilled') temporal = server.value;
@@ -78,7 +94,8 @@ export async function startStack(): Promise<Stack> {
       TEMPORAL_ADDRESS: temporal!.address,
       TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`,
       HOST: '127.0.0.1',
-      PORT: '0',
+      PORT: String(apiPort),
+      ...(opts.webUiCodec ? { CODEC_CORS_ORIGINS: temporal!.uiUrl } : {}),
       LOG_LEVEL: 'warn',
       AUTH_DEV_LOGIN: 'true',
       JWT_SECRET: 'e2e-test-secret-0123456789abcdef',
@@ -92,6 +109,7 @@ export async function startStack(): Promise<Stack> {
     });
     database = await openReadModel(config);
     worker = await startWorker({ config, address: temporal!.address, db: database.db });
+    await reserved?.release();
     api = await startApi({ config, database, temporalAddress: temporal!.address });
     const url = api.url;
 
@@ -109,7 +127,7 @@ export async function startStack(): Promise<Stack> {
       if (res.status !== 200) throw new Error(`dev token for ${userId}: ${res.status}`);
       return res.body.token;
     }
-    return { url, config, database, call, token, stop };
+    return { url, uiUrl: temporal!.uiUrl, config, database, call, token, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

@@ -1,8 +1,9 @@
-import { Layout, Menu, Space, Typography, Button, Tag } from 'antd';
+import { App, Layout, Menu, Space, Typography, Button, Tag } from 'antd';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { may } from '../../../domain/access';
 import { clearSession, loadSession } from '../session';
+import { api, errorTitle, unwrap } from '../api/client';
 import { roleLabels } from '../labels';
 
 const { Header, Sider, Content } = Layout;
@@ -13,7 +14,18 @@ export function Shell() {
   const { pathname } = useLocation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const { message } = App.useApp();
   const role = session.user.role;
+  // A codec session (api/routes/codec.ts): the Temporal Web UI then decodes payloads with this browser's cookie.
+  async function openCodecSession() {
+    try {
+      const { expiresAt } = await unwrap(api.POST('/codec/session'));
+      const until = new Date(expiresAt).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' });
+      void message.success(`解密会话已开启，至 ${until}：Temporal Web UI 现可显示明文（其 Codec Server 设置须勾选 Include cross-origin credentials）`, 8);
+    } catch (err) {
+      void message.error(`${errorTitle(err)}：${(err as Error).message}`, 8);
+    }
+  }
   const items = [
     { key: '/', label: <Link to="/">工作台</Link> },
     may({ role }, 'register') ? { key: '/register', label: <Link to="/register">登记</Link> } : null,
@@ -39,8 +51,11 @@ export function Shell() {
           <Space>
             <Typography.Text>{session.user.name}</Typography.Text>
             <Tag>{roleLabels[role] ?? role}</Tag>
+            {may({ role }, 'decodePayloads') ? <Button onClick={() => void openCodecSession()}>Temporal Web UI 解密</Button> : null}
             <Button
               onClick={() => {
+                // Ends the codec session too (its cookie; nothing to end when there is none).
+                void fetch('/codec/session', { method: 'DELETE' }).catch(() => undefined);
                 clearSession();
                 queryClient.clear();
                 navigate('/login');
