@@ -15,10 +15,11 @@ export interface Figure {
 }
 
 /**
- * One measure over one period and jurisdiction. A daily measure is read from the daily aggregates, unless matters
- * changed and not yet rolled up lie in the jurisdiction (`state`, measure-rollup.ts `measureReadState`, taken once
- * per request; taken here when not given): then it is computed from its rows, so the figure is never stale. The
- * other measures are always computed from their rows.
+ * One measure over one period and jurisdiction. A daily measure is read from the daily aggregates as `state` says
+ * (measure-rollup.ts `measureReadState`, taken once per request; taken here when not given): as they stand, corrected
+ * in the statement for the few changed matters of the jurisdiction not yet rolled up, or, when there are many, not at
+ * all: the figure is then computed from its rows. Never a stale figure. The other measures are always computed from
+ * their rows.
  */
 export async function computeFigure(db: Db, def: MeasureDef, params: MeasureParams, state?: MeasureReadState): Promise<Figure> {
   if (!def.daily) return computeFigureDirect(db, def, params);
@@ -126,7 +127,7 @@ export async function measureReport(db: Db, def: MeasureDef, params: MeasurePara
   const series: MeasureReport['series'] = [];
   if (opts.series !== false && def.daily) {
     // One query for every month: the aggregates (or the rows) are per day, and the months partition the period.
-    const sums = state?.direct ? await directMonthlySums(db, def, params) : await dailySums(db, def, params, sql`to_char(day, 'YYYY-MM')`, state!);
+    const sums = !state || state.direct ? await directMonthlySums(db, def, params) : await dailySums(db, def, params, sql`to_char(day, 'YYYY-MM')`, state);
     const byMonth = new Map(sums.map((r) => [r.key, r]));
     for (const m of monthsOf(params.from, params.to)) {
       const r = byMonth.get(m.month);
