@@ -27,7 +27,7 @@ import { startLoop } from '../lib/loop';
 type Fact = [measure: string, day: string, division: string, cat: string, num: number, den: number, rows: number];
 
 /** One lock for every drain and rebuild: they read contributions and write differences. */
-const ROLLUP_LOCK = 74_110_011;
+export const ROLLUP_LOCK = 74_110_011;
 
 const dailyMeasures = (): MeasureDef[] => measures.filter((m) => m.daily && m.facts);
 
