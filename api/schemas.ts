@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { escalationKinds, escalationStatuses, type EscalationState } from '../domain/escalation';
 import type { PetitionState } from '../domain/matter';
-import type { MeasureReport } from '../read-model/measures';
+import type { MeasureReadState, MeasureReport } from '../read-model/measures';
 
 /**
  * The answers of the API's reads, as zod schemas: fastify-type-provider-zod serializes each answer with its schema
@@ -260,7 +260,7 @@ export const escalationList = z.object({ page: z.number().int(), pageSize: z.num
 
 const target = z.looseObject({ kind: z.enum(['atLeast', 'reduction']), value: z.number().optional(), percent: z.number().optional() });
 /** One measure over a period and jurisdiction (read-model/measures.ts MeasureReport). */
-export const measureReport = describing<MeasureReport>(z.looseObject({
+const measureReportFields = {
   key: z.string(),
   name: z.string(),
   kind: z.enum(['count', 'rate']),
@@ -274,8 +274,18 @@ export const measureReport = describing<MeasureReport>(z.looseObject({
   baseline: z.object({ year: z.number().int(), from: day, to: day, value: z.number().nullable() }).nullable(),
   status: z.string(),
   series: z.array(z.object({ month: z.string(), numerator: z.number(), denominator: z.number().nullable(), value: z.number().nullable() })),
-}));
-export const measureList = z.object({ from: day, to: day, divisionCode: z.string(), baselineYear: z.number().int(), items: z.array(measureReport) });
+};
+export const measureReport = describing<MeasureReport>(z.looseObject(measureReportFields));
+/** Whether the daily aggregates were exact for the request (read-model/measure-rollup.ts measureReadState). */
+export const measureAggregates = z
+  .object({
+    pending: z.number().int().describe('matters changed and not yet rolled up into the daily aggregates (the background drain is catching up)'),
+    direct: z.boolean().describe('some of them lie in the jurisdiction asked for, so the daily measures were computed directly from their rows: the figures are exact, only slower'),
+  })
+  .describe('the state of the measures’ daily aggregates for this request');
+export const measureList = z.object({ from: day, to: day, divisionCode: z.string(), baselineYear: z.number().int(), aggregates: measureAggregates, items: z.array(measureReport) });
+/** One measure, with the aggregates' state when it is a daily measure (null for one always computed from its rows). */
+export const measureAnswer = describing<MeasureReport & { aggregates: Pick<MeasureReadState, 'pending' | 'direct'> | null }>(z.looseObject({ ...measureReportFields, aggregates: measureAggregates.nullable() }));
 export const drillRow = z.object({
   ref: z.string(),
   caseNo: z.string().nullable(),

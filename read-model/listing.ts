@@ -10,6 +10,7 @@ import { digests, divisions, units } from '../db/schema';
 import { measureByKey, type MeasureDef, type MeasureParams } from '../domain/measures';
 import { rankSubjects, unitAttribution, type RankedDivision, type RankedUnit, type RankInput, type ListingSubject } from '../domain/sweeps';
 import { computeFigure, computeFigureDirect } from './measures';
+import { measureReadState } from './measure-rollup';
 
 export const CITY_CODE = '331100';
 
@@ -63,7 +64,10 @@ export async function rankQuarter(db: Db, period: { from: string; to: string }, 
   const countyRows: (RankInput & { divisionCode: string })[] = [];
   for (const d of counties) {
     const values: RankInput['values'] = {};
-    for (const def of defs) values[def.key] = { value: (await computeFigure(db, def, base(subtree(all, d.code)))).value, kind: def.kind };
+    const params = base(subtree(all, d.code));
+    // One read state per county (a bounded drain and a look at what is still marked there), not one per measure.
+    const state = defs.some((def) => def.daily) ? await measureReadState(db, params) : undefined;
+    for (const def of defs) values[def.key] = { value: (await computeFigure(db, def, params, state)).value, kind: def.kind };
     countyRows.push({ id: d.code, divisionCode: d.code, name: d.name, values });
   }
   const cityWide = subtree(all, CITY_CODE);

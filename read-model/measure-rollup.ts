@@ -8,20 +8,29 @@
  *   transaction (migration 0008);
  * - `drainMeasureFacts` takes a batch of marked matters, recomputes their facts, and applies the difference from
  *   what each contributed before (measure_contributions) to measure_daily, in one transaction;
- * - every read of a figure drains first, and a loop in the worker drains in the background, so reads seldom wait.
+ * - a loop in the worker drains in the background until nothing is marked (20 batches of 500 a round, a round every
+ *   5 s), logging its progress on long work;
+ * - a read of a figure drains a bounded amount first (`READ_DRAIN`: at most 200 matters, no new batch after 100 ms,
+ *   never waiting for the lock), then `measureReadState` tells whether matters still marked lie in the jurisdiction
+ *   read (now, or when they were last rolled up). None: the aggregates are exact for it. Up to 1,000: the reading
+ *   statement corrects the aggregates for them (`dailyRows`: their old contributions off, their rows now on). More:
+ *   the read computes the daily measures directly from their rows, and says so (`direct`, `pending`). Never a stale
+ *   figure: after a bulk change (an UPDATE of 90,000 matters, a backlog import) reads stay right and bounded by the
+ *   period's rows rather than by the backlog, while the background drain catches up.
  * A distinct measure (key petitioners) cannot be summed by day: the same drain replaces each taken matter's day facts
- * in measure_day_facts (its `dayFacts`, the SQL its direct rows are made from), and a figure is made from those.
+ * in measure_day_facts (its `dayFacts`, the SQL its direct rows are made from), and a figure is made from those when
+ * no marked matter lies in the jurisdiction read (else from its rows: read-model/measures.ts `keptRows`).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { measures, type FactScope, type MeasureDef } from '../domain/measures';
+import { measures, type FactScope, type MeasureDef, type MeasureParams } from '../domain/measures';
 import { queryRows } from './rows';
 import { startLoop } from '../lib/loop';
 
 type Fact = [measure: string, day: string, division: string, cat: string, num: number, den: number, rows: number];
 
 /** One lock for every drain and rebuild: they read contributions and write differences. */
-const ROLLUP_LOCK = 74_110_011;
+export const ROLLUP_LOCK = 74_110_011;
 
 const dailyMeasures = (): MeasureDef[] => measures.filter((m) => m.daily && m.facts);
 const dayFactMeasures = (): MeasureDef[] => measures.filter((m) => m.dayFacts);
@@ -61,21 +70,52 @@ function factsQuery(scope: FactScope): SQL {
 export interface DrainReport {
   matters: number;
   buckets: number;
+  /** Nothing was left marked when the drain stopped. */
+  empty: boolean;
+  /** It stopped because another drain or a rebuild held the lock (only with `tryLock`). */
+  locked: boolean;
+}
+
+export interface DrainOptions {
+  /** Matters per transaction. */
+  batch?: number;
+  maxRounds?: number;
+  /** No new batch is started once this many milliseconds have passed (a batch under way is finished). */
+  budgetMs?: number;
+  /** Give up instead of waiting when another drain or a rebuild holds the lock. */
+  tryLock?: boolean;
 }
 
 /**
- * Applies the changes of up to `batch` marked matters per transaction until none is left (or `maxRounds`).
- * Returns how many matters were taken and how many daily buckets changed.
+ * What a read of the measures may drain before it answers: at most 4 batches of 50 matters (200), and no new batch
+ * after 100 ms. A matter takes about 2–3 ms on the loaded 2-core machine (docs/SCALING.md), so a read spends about
+ * 100–250 ms here at worst, and never waits for the lock: after a bulk change the rest is left to the background
+ * drain, and the read computes what it cannot read exactly from the aggregates directly.
  */
-export async function drainMeasureFacts(db: Db, leaderReviewChannels: string[], opts: { batch?: number; maxRounds?: number } = {}): Promise<DrainReport> {
+export const READ_DRAIN = { batch: 50, maxRounds: 4, budgetMs: 100, tryLock: true } as const satisfies DrainOptions;
+
+/**
+ * Applies the changes of up to `batch` marked matters per transaction until none is left (or `maxRounds`, or
+ * `budgetMs`, or the lock is busy with `tryLock`). Returns how many matters were taken, how many daily buckets
+ * changed, and why it stopped.
+ */
+export async function drainMeasureFacts(db: Db, leaderReviewChannels: string[], opts: DrainOptions = {}): Promise<DrainReport> {
   const batch = opts.batch ?? 500;
-  const report: DrainReport = { matters: 0, buckets: 0 };
+  const report: DrainReport = { matters: 0, buckets: 0, empty: false, locked: false };
+  const started = Date.now();
   for (let round = 0; round < (opts.maxRounds ?? Infinity); round++) {
+    if (opts.budgetMs !== undefined && round > 0 && Date.now() - started >= opts.budgetMs) break;
     const [any] = await queryRows<{ one: number }>(db, sql`select 1 as one from measure_dirty limit 1`);
-    if (!any) break;
+    if (!any) {
+      report.empty = true;
+      break;
+    }
     const done = await db.transaction(async (tx) => {
       const t = tx as unknown as Db;
-      await t.execute(sql`select pg_advisory_xact_lock(${ROLLUP_LOCK})`);
+      if (opts.tryLock) {
+        const [lock] = await queryRows<{ ok: boolean }>(t, sql`select pg_try_advisory_xact_lock(${ROLLUP_LOCK}) as ok`);
+        if (!lock?.ok) return -1;
+      } else await t.execute(sql`select pg_advisory_xact_lock(${ROLLUP_LOCK})`);
       const taken = await queryRows<{ case_no: string }>(
         t,
         sql`delete from measure_dirty where case_no in (select case_no from measure_dirty order by marked_at, case_no limit ${batch}) returning case_no`,
@@ -135,10 +175,96 @@ export async function drainMeasureFacts(db: Db, leaderReviewChannels: string[], 
       report.buckets += changed.length;
       return caseNos.length;
     });
-    if (!done) break;
+    if (done < 0) {
+      report.locked = true;
+      break;
+    }
+    if (!done) {
+      report.empty = true;
+      break;
+    }
     report.matters += done;
   }
   return report;
+}
+
+/** Whether a read may take the daily aggregates as they are, for its jurisdiction. */
+export interface MeasureReadState {
+  /** Matters changed and not yet rolled up into the aggregates (after this read's bounded drain). */
+  pending: number;
+  /**
+   * More of them lie in the jurisdiction read (their division now, or at their last roll-up) than `correct` may
+   * hold, or too many are pending to tell cheaply: the daily measures are computed directly from their rows.
+   */
+  direct: boolean;
+  /**
+   * The marked matters that lie in the jurisdiction, when there are a few: the reading statement takes off what
+   * each contributed at its last roll-up and adds its rows as they are now (`dailyRows`).
+   */
+  correct?: string[];
+}
+
+/** Above this many pending matters a read does not look for which divisions they touch: it computes directly. */
+const TOUCH_CHECK_MAX = 20_000;
+/** Up to this many marked matters in the jurisdiction, a read corrects the aggregates; above, it computes directly. */
+export const CORRECT_MAX = 1_000;
+
+const list = (xs: string[]) =>
+  sql.join(
+    xs.map((x) => sql`${x}`),
+    sql`, `,
+  );
+
+/**
+ * A read's bounded drain (`READ_DRAIN`), then what the aggregates need to be exact for `divisions`. They are as they
+ * stand when no marked matter lies in those divisions now (its fresh rows carry its present division) nor did when
+ * last rolled up (what it contributed then, in measure_contributions, is what the aggregates hold of it): every
+ * other matter's contribution is up to date. Else the few such matters are corrected for, or the read computes
+ * directly. A matter marked after this looked changed after the read began.
+ */
+export async function measureReadState(db: Db, params: { divisions: string[]; leaderReviewChannels: string[] }): Promise<MeasureReadState> {
+  const drained = await drainMeasureFacts(db, params.leaderReviewChannels, READ_DRAIN);
+  if (drained.empty) return { pending: 0, direct: false };
+  const [count] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from measure_dirty`);
+  const pending = Number(count?.n ?? 0);
+  if (!pending || !params.divisions.length) return { pending, direct: false };
+  if (pending > TOUCH_CHECK_MAX) return { pending, direct: true };
+  const divisions = list(params.divisions);
+  const touching = await queryRows<{ case_no: string }>(
+    db,
+    sql`select d.case_no from measure_dirty d join petitions p on p.case_no = d.case_no where p.division_code in (${divisions})
+        union
+        select d.case_no from measure_dirty d join measure_contributions c on c.case_no = d.case_no
+         where exists (select 1 from jsonb_array_elements(c.facts) f where f->>2 in (${divisions}))
+        limit ${CORRECT_MAX + 1}`,
+  );
+  if (!touching.length) return { pending, direct: false };
+  if (touching.length > CORRECT_MAX) return { pending, direct: true };
+  return { pending, direct: false, correct: touching.map((r) => r.case_no).sort() };
+}
+
+/**
+ * One daily measure's buckets in the period and divisions, as rows (day, cat, num, den, rows) to be summed. With
+ * `correct`, the statement also takes off what those matters (the ones still marked when it runs) contributed at
+ * their last roll-up and adds their rows as they are now: the drain's own difference, applied in the read. One
+ * statement, so the aggregates, the marks, the contributions and the matters are read in one snapshot.
+ */
+export function dailyRows(def: MeasureDef, params: MeasureParams, correct?: string[]): SQL {
+  const divisions = list(params.divisions);
+  const inPeriod = (day: SQL) => sql`${day} >= ${params.from}::date and ${day} <= ${params.to}::date`;
+  const aggregates = sql`select day, cat, num, den, rows from measure_daily
+       where measure = ${def.key} and ${inPeriod(sql`day`)} and division_code in (${divisions})`;
+  if (!correct?.length) return aggregates;
+  const stillMarked = (col: SQL) => sql`${col} in (${list(correct)}) and ${col} in (select case_no from measure_dirty)`;
+  return sql`${aggregates}
+    union all
+    select (f->>1)::date, f->>3, -(f->>4)::int8, -(f->>5)::int8, -(f->>6)::int8
+      from measure_contributions c cross join lateral jsonb_array_elements(c.facts) f
+     where ${stillMarked(sql`c.case_no`)} and f->>0 = ${def.key} and ${inPeriod(sql`(f->>1)::date`)} and f->>2 in (${divisions})
+    union all
+    select r.day::date, coalesce(r.cat::text, ''), coalesce(r.num, 0)::int8, coalesce(r.den, 0)::int8, 1::int8
+      from (${def.facts!({ allTime: true, leaderReviewChannels: params.leaderReviewChannels, caseNos: correct })}) r
+     where r.case_no in (select case_no from measure_dirty) and ${inPeriod(sql`r.day::date`)} and r.division in (${divisions})`;
 }
 
 /**
@@ -164,13 +290,28 @@ export async function rebuildMeasureAggregates(db: Db, leaderReviewChannels: str
   });
 }
 
-/** The worker's background drain, so that reads seldom find work waiting. Returns a stop function. */
-export function startRollupLoop(db: Db, leaderReviewChannels: string[], log: (msg: string) => void, intervalMs = 5_000): () => Promise<void> {
+/**
+ * The worker's background drain: every round drains up to 20 batches of 500 matters (`perRound`), and the next round follows
+ * `intervalMs` later, until nothing is marked. Long work (a bulk change) is logged round by round with what is left,
+ * and once more when it is done. Returns a stop function.
+ */
+export function startRollupLoop(db: Db, leaderReviewChannels: string[], log: (msg: string) => void, intervalMs = 5_000, perRound: Pick<DrainOptions, 'batch' | 'maxRounds'> = { maxRounds: 20 }): () => Promise<void> {
+  let catchingUp = 0;
   return startLoop(
     'measures',
     async () => {
-      const r = await drainMeasureFacts(db, leaderReviewChannels, { maxRounds: 20 });
-      if (r.matters >= 1_000) log(`measures: ${r.matters} matters rolled up into ${r.buckets} daily buckets`);
+      const started = Date.now();
+      const r = await drainMeasureFacts(db, leaderReviewChannels, perRound);
+      if (!r.matters && !catchingUp) return;
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      if (!r.empty) {
+        const [left] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from measure_dirty`);
+        catchingUp += r.matters;
+        log(`measures: ${r.matters} matters rolled up into ${r.buckets} daily buckets in ${seconds} s; ${Number(left?.n ?? 0)} still marked (reads compute directly where they lie)`);
+      } else if (catchingUp) {
+        log(`measures: aggregates caught up (${catchingUp + r.matters} matters rolled up)`);
+        catchingUp = 0;
+      } else if (r.matters >= 1_000) log(`measures: ${r.matters} matters rolled up into ${r.buckets} daily buckets in ${seconds} s`);
     },
     log,
     intervalMs,

@@ -1,10 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { judge, measures, monthsOf, shiftToYear, valueOf, type MeasureDef, type MeasureParams, type MeasureStatus } from '../domain/measures';
-import { drainMeasureFacts } from './measure-rollup';
+import { dailyRows, measureReadState, type MeasureReadState } from './measure-rollup';
 import { queryRows } from './rows';
 
 export { queryRows };
+export type { MeasureReadState };
 
 export interface Figure {
   numerator: number;
@@ -14,25 +15,32 @@ export interface Figure {
 }
 
 /**
- * One measure over one period and jurisdiction. A daily measure is read from the daily aggregates (after applying
- * any change not yet rolled up, so the figure is never stale); a measure kept in day facts from those; the others
- * are computed from their rows.
+ * One measure over one period and jurisdiction. A daily measure is read from the daily aggregates as `state` says
+ * (measure-rollup.ts `measureReadState`, taken once per request; taken here when not given): as they stand, corrected
+ * in the statement for the few changed matters of the jurisdiction not yet rolled up, or, when there are many, not at
+ * all: the figure is then computed from its rows. Never a stale figure. A measure kept in day facts (key petitioners)
+ * is read from those when no changed matter of the jurisdiction is waiting, else from its rows. The other measures
+ * are always computed from their rows.
  */
-export async function computeFigure(db: Db, def: MeasureDef, params: MeasureParams): Promise<Figure> {
-  if (def.fromDayFacts) return figureOfRows(db, def, await keptRows(db, def, params));
+export async function computeFigure(db: Db, def: MeasureDef, params: MeasureParams, state?: MeasureReadState): Promise<Figure> {
+  if (def.fromDayFacts) return figureOfRows(db, def, await keptRows(db, def, params, state));
   if (!def.daily) return computeFigureDirect(db, def, params);
-  await drainMeasureFacts(db, params.leaderReviewChannels);
-  return figureOf(def, await dailySums(db, def, params, sql`cat`));
+  const s = state ?? (await measureReadState(db, params));
+  if (s.direct) return computeFigureDirect(db, def, params);
+  return figureOf(def, await dailySums(db, def, params, sql`cat`, s));
 }
+
+/** Day facts are exact for a read when no matter of its jurisdiction is still marked (measureReadState). */
+const dayFactsExact = (state: MeasureReadState) => !state.direct && !state.correct?.length;
 
 /**
  * A measure's rows of the period as the figure reads them: for a measure kept in day facts (key petitioners), its
- * rows from measure_day_facts after applying any change not yet rolled up; otherwise its direct rows.
+ * rows from measure_day_facts when they are exact for the jurisdiction read, else its direct rows (never a stale
+ * figure); for any other measure its direct rows.
  */
-async function keptRows(db: Db, def: MeasureDef, params: MeasureParams): Promise<SQL> {
+async function keptRows(db: Db, def: MeasureDef, params: MeasureParams, state?: MeasureReadState): Promise<SQL> {
   if (!def.fromDayFacts) return def.rows(params);
-  await drainMeasureFacts(db, params.leaderReviewChannels);
-  return dayFactRows(def, params);
+  return dayFactsExact(state ?? (await measureReadState(db, params))) ? dayFactRows(def, params) : def.rows(params);
 }
 
 /** A measure's rows of the period from its kept day facts (measure_day_facts), as they are. */
@@ -47,18 +55,16 @@ function dayFactRows(def: MeasureDef, params: MeasureParams): SQL {
 const numeratorOf = (def: MeasureDef): SQL =>
   def.aggregate === 'distinct' ? sql`count(distinct ref) filter (where num > 0)::float8` : sql`coalesce(sum(num), 0)::float8`;
 
-/** The sums of a daily measure's buckets in the period and jurisdiction, grouped by `by` (cat, or a month). */
-async function dailySums(db: Db, def: MeasureDef, params: MeasureParams, by: SQL): Promise<{ key: string; num: number; den: number }[]> {
+/**
+ * The sums of a daily measure's buckets in the period and jurisdiction, grouped by `by` (cat, or a month), corrected
+ * for the marked matters of the jurisdiction when there are a few (measure-rollup.ts dailyRows).
+ */
+async function dailySums(db: Db, def: MeasureDef, params: MeasureParams, by: SQL, state: MeasureReadState): Promise<{ key: string; num: number; den: number }[]> {
   if (!params.divisions.length) return [];
   const rows = await queryRows<{ key: string; num: number; den: number }>(
     db,
     sql`select ${by} as key, sum(num)::float8 as num, sum(den)::float8 as den
-          from measure_daily
-         where measure = ${def.key} and day >= ${params.from}::date and day <= ${params.to}::date
-           and division_code in (${sql.join(
-             params.divisions.map((d) => sql`${d}`),
-             sql`, `,
-           )})
+          from (${dailyRows(def, params, state.correct)}) b
          group by 1 having sum(rows) > 0`,
   );
   return rows.map((r) => ({ key: r.key, num: Number(r.num), den: Number(r.den) }));
@@ -122,32 +128,46 @@ export interface MeasureReport extends Figure {
 export interface MeasureOptions {
   baselineYear: number;
   series?: boolean;
+  /** The request's read state (measureReadState), when it has one; else a daily measure takes it. */
+  state?: MeasureReadState;
+}
+
+/** A daily measure's sums per month of the period from its rows (the direct counterpart of the aggregates' series). */
+async function directMonthlySums(db: Db, def: MeasureDef, params: MeasureParams): Promise<{ key: string; num: number; den: number }[]> {
+  const rows = await queryRows<{ key: string; num: number; den: number | null }>(
+    db,
+    sql`select to_char(r.day, 'YYYY-MM') as key, coalesce(sum(r.num), 0)::float8 as num, sum(r.den)::float8 as den
+          from (${def.rows(params)}) r group by 1`,
+  );
+  return rows.map((r) => ({ key: r.key, num: Number(r.num), den: Number(r.den ?? 0) }));
 }
 
 export async function measureReport(db: Db, def: MeasureDef, params: MeasureParams, opts: MeasureOptions): Promise<MeasureReport> {
-  const figure = await computeFigure(db, def, params);
+  const state = def.daily || def.fromDayFacts ? (opts.state ?? (await measureReadState(db, params))) : undefined;
+  const figure = await computeFigure(db, def, params, state);
   let baseline: MeasureReport['baseline'] = null;
   if (def.target?.kind === 'reduction') {
     const years = Number(params.to.slice(0, 4)) - Number(params.from.slice(0, 4));
     const from = shiftToYear(params.from, opts.baselineYear);
     const to = shiftToYear(params.to, opts.baselineYear + years);
-    const b = await computeFigure(db, def, { ...params, from, to });
+    const b = await computeFigure(db, def, { ...params, from, to }, state);
     baseline = { year: opts.baselineYear, from, to, value: b.value };
   }
   const { targetValue, status } = judge(def, figure.value, baseline?.value ?? null);
   const series: MeasureReport['series'] = [];
   if (opts.series !== false && def.daily) {
-    // One query for every month: the aggregates are per day, and the months partition the period.
-    const byMonth = new Map((await dailySums(db, def, params, sql`to_char(day, 'YYYY-MM')`)).map((r) => [r.key, r]));
+    // One query for every month: the aggregates (or the rows) are per day, and the months partition the period.
+    const sums = !state || state.direct ? await directMonthlySums(db, def, params) : await dailySums(db, def, params, sql`to_char(day, 'YYYY-MM')`, state);
+    const byMonth = new Map(sums.map((r) => [r.key, r]));
     for (const m of monthsOf(params.from, params.to)) {
       const r = byMonth.get(m.month);
       const numerator = r?.num ?? 0;
       const denominator = def.kind === 'rate' ? (r?.den ?? 0) : null;
       series.push({ month: m.month, numerator, denominator, value: valueOf(def, numerator, denominator) });
     }
-  } else if (opts.series !== false && def.fromDayFacts) {
+  } else if (opts.series !== false && def.fromDayFacts && state && dayFactsExact(state)) {
     // One query for every month: each month's rows from the day facts (a month's own end decides who counts),
-    // counted per month. The facts were brought up to date by the figure above.
+    // counted per month.
     const months = monthsOf(params.from, params.to);
     const byMonth = new Map(
       (
@@ -170,7 +190,7 @@ export async function measureReport(db: Db, def: MeasureDef, params: MeasurePara
     }
   } else if (opts.series !== false) {
     for (const m of monthsOf(params.from, params.to)) {
-      const f = await computeFigure(db, def, { ...params, from: m.from, to: m.to });
+      const f = await computeFigure(db, def, { ...params, from: m.from, to: m.to }, state);
       series.push({ month: m.month, numerator: f.numerator, denominator: f.denominator, value: f.value });
     }
   }
@@ -188,10 +208,15 @@ export async function measureReport(db: Db, def: MeasureDef, params: MeasurePara
   };
 }
 
-export async function allMeasures(db: Db, params: MeasureParams, opts: MeasureOptions): Promise<MeasureReport[]> {
-  const out: MeasureReport[] = [];
-  for (const def of measures) out.push(await measureReport(db, def, params, opts));
-  return out;
+/**
+ * Every measure, with the request's read state: how many changed matters the aggregates have yet to take in, and
+ * whether the daily measures were computed directly for that reason.
+ */
+export async function allMeasures(db: Db, params: MeasureParams, opts: MeasureOptions): Promise<{ items: MeasureReport[]; aggregates: { pending: number; direct: boolean } }> {
+  const state = opts.state ?? (await measureReadState(db, params));
+  const items: MeasureReport[] = [];
+  for (const def of measures) items.push(await measureReport(db, def, params, { ...opts, state }));
+  return { items, aggregates: { pending: state.pending, direct: state.direct } };
 }
 
 export interface DrillRow {

@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { measureByKey, measureKeys, measures } from '../../domain/measures';
 import { allMeasures, drillDown, measureReport, type DrillRow, type MeasureReport } from '../../read-model/measures';
+import { measureReadState } from '../../read-model/measure-rollup';
 import { ServiceError } from '../../services/errors';
 import { formatQuery, jsonOrTable, sendTable, type Column } from '../export';
 import { periodQuery, resolveScope } from '../scope';
 import { errorResponses } from '../responses';
-import { drillDown as drillDownAnswer, measureCatalogue, measureList, measureReport as measureAnswer } from '../schemas';
+import { drillDown as drillDownAnswer, measureAnswer, measureCatalogue, measureList } from '../schemas';
 import type { ApiDeps } from '../context';
 
 const measureParams = z.object({ key: z.string().regex(/^[a-z0-9_]{1,60}$/).describe('a measure key (GET /api/measures-catalogue), e.g. leader_review_rate') });
@@ -60,9 +61,9 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       app.requirePermission(req, 'readMeasures');
       const scope = resolveScope(app, req, req.query);
       const params = { ...scope, leaderReviewChannels: deps.config.LEADER_REVIEW_CHANNELS };
-      const items = await allMeasures(db, params, { ...opts, series: req.query.series && req.query.format === 'json' });
+      const { items, aggregates } = await allMeasures(db, params, { ...opts, series: req.query.series && req.query.format === 'json' });
       if (req.query.format !== 'json') return sendTable(reply, req.query.format, `measures-${scope.divisionCode}-${scope.from}-${scope.to}`, measureColumns, items);
-      return { from: scope.from, to: scope.to, divisionCode: scope.divisionCode, baselineYear: opts.baselineYear, items };
+      return { from: scope.from, to: scope.to, divisionCode: scope.divisionCode, baselineYear: opts.baselineYear, aggregates, items };
     },
   );
 
@@ -74,7 +75,9 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       const def = measureByKey(req.params.key);
       if (!def) throw new ServiceError(404, 'NotFound', `no measure ${req.params.key}; known: ${measureKeys.join(', ')}`);
       const scope = resolveScope(app, req, req.query);
-      return measureReport(db, def, { ...scope, leaderReviewChannels: deps.config.LEADER_REVIEW_CHANNELS }, opts);
+      const params = { ...scope, leaderReviewChannels: deps.config.LEADER_REVIEW_CHANNELS };
+      const state = def.daily ? await measureReadState(db, params) : undefined;
+      return { ...(await measureReport(db, def, params, { ...opts, state })), aggregates: state ? { pending: state.pending, direct: state.direct } : null };
     },
   );
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client';
 import { deadlines, events, petitions } from '../../db/schema';
 import { measures, type MeasureParams } from '../../domain/measures';
-import { drainMeasureFacts, rebuildMeasureAggregates } from '../../read-model/measure-rollup';
+import { CORRECT_MAX, drainMeasureFacts, measureReadState, READ_DRAIN, rebuildMeasureAggregates, startRollupLoop } from '../../read-model/measure-rollup';
 import { computeFigure, computeFigureDirect, measureReport } from '../../read-model/measures';
 import { queryRows } from '../../read-model/rows';
 import { memoryDatabase } from '../support/harness';
@@ -23,6 +23,7 @@ const CHANNELS = ['letter', 'online'];
 const DIVISIONS = ['331102', '331121', '331181'];
 /** Everything read from kept aggregates: the daily measures' sums and key petitioners' day facts. */
 const kept = measures.filter((m) => m.daily || m.dayFacts);
+const daily = measures.filter((m) => m.daily);
 
 let database: Database;
 let f: ReturnType<typeof fixtures>;
@@ -67,6 +68,40 @@ async function expectIdentical(label: string) {
         expect(aggregated, `${label}: ${def.key} ${from}..${to} ${divisions.join('+') || 'none'}`).toEqual(direct);
       }
     }
+  }
+}
+
+const marked = async () => (await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from measure_dirty`))[0]!.n;
+
+/**
+ * A backlog import in one statement per table: `times` copies (case number `<no>~<i>`) of every matter of `divisions`,
+ * with its submissions, events, limits and escalations, as a bulk change lands in the read model.
+ */
+async function importCopies(times: number, divisions: string[]): Promise<void> {
+  const keyed: Record<string, string[]> = {
+    petitions: ['case_no', 'query_code', 'workflow_id'],
+    submissions: ['id', 'case_no'],
+    events: ['id', 'case_no', 'stream'],
+    deadlines: ['case_no'],
+    escalations: ['id', 'case_no'],
+  };
+  const inDivisions = sql.join(
+    divisions.map((d) => sql`${d}`),
+    sql`, `,
+  );
+  for (const [table, keys] of Object.entries(keyed)) {
+    const cols = (
+      await queryRows<{ c: string }>(
+        database.db,
+        sql`select column_name as c from information_schema.columns where table_name = ${table} and is_generated = 'NEVER' and is_identity = 'NO' order by ordinal_position`,
+      )
+    ).map((r) => r.c);
+    const list = sql.raw(cols.map((c) => `"${c}"`).join(', '));
+    const values = sql.raw(cols.map((c) => (keys.includes(c) ? `t."${c}" || '~' || g` : `t."${c}"`)).join(', '));
+    await database.db.execute(sql`
+      insert into ${sql.raw(`"${table}"`)} (${list})
+      select ${values} from ${sql.raw(`"${table}"`)} t cross join generate_series(1, ${times}) g
+       where t.case_no not like '%~%' and t.case_no in (select case_no from petitions where division_code in (${inDivisions}))`);
   }
 }
 
@@ -211,5 +246,103 @@ describe('daily aggregates of the measures', () => {
       }
       expect(report.series, def.key).toEqual(direct);
     }
+  });
+});
+
+describe('after a bulk change (a backlog import of 5,000 matters)', () => {
+  const year: MeasureParams = { from: '2025-01-01', to: '2026-12-31', divisions: DIVISIONS, leaderReviewChannels: CHANNELS };
+
+  it('a read drains at most its bound, answers the direct figures, and leaves the rest marked; the background drain then empties the marks and the aggregates equal the direct figures', { timeout: 600_000 }, async () => {
+    await drainMeasureFacts(database.db, CHANNELS);
+    expect(await marked()).toBe(0);
+    // Every matter of 331121 and 331181 copied 50 times: none of the copies lies in 331102.
+    await importCopies(50, ['331121', '331181']);
+    const imported = await marked();
+    expect(imported).toBeGreaterThan(5_000);
+
+    // The supervisor's request: every daily measure with its baseline and monthly series, one read state for all.
+    const state = await measureReadState(database.db, year);
+    const left = await marked();
+    expect(imported - left).toBeGreaterThan(0);
+    expect(imported - left).toBeLessThanOrEqual(READ_DRAIN.batch * READ_DRAIN.maxRounds); // 200, not 5,000
+    expect(state).toEqual({ pending: left, direct: true });
+    for (const def of daily) {
+      const report = await measureReport(database.db, def, year, { baselineYear: 2024, state });
+      const direct = await computeFigureDirect(database.db, def, year);
+      expect({ numerator: report.numerator, denominator: report.denominator, value: report.value, breakdown: report.breakdown }, def.key).toEqual(direct);
+      const march = report.series.find((m) => m.month === '2026-03')!;
+      const marchDirect = await computeFigureDirect(database.db, def, { ...year, from: '2026-03-01', to: '2026-03-31' });
+      expect(march, def.key).toEqual({ month: '2026-03', numerator: marchDirect.numerator, denominator: marchDirect.denominator, value: marchDirect.value });
+    }
+    // A figure read alone (the backlog page, the listing) takes its own bounded drain and is as right.
+    const one = daily.find((d) => d.key === 'daily_clearance')!;
+    expect(await computeFigure(database.db, one, year)).toEqual(await computeFigureDirect(database.db, one, year));
+    const stillMarked = await marked();
+    expect(stillMarked).toBeGreaterThanOrEqual(left - READ_DRAIN.batch * READ_DRAIN.maxRounds);
+    expect(stillMarked).toBeGreaterThan(0);
+
+    // 331102 holds none of the marked matters: its aggregates are exact and are read as they are.
+    const yongjia: MeasureParams = { ...year, divisions: ['331102'] };
+    const untouched = await measureReadState(database.db, yongjia);
+    expect(untouched.direct).toBe(false);
+    expect(untouched.pending).toBeGreaterThan(0);
+    for (const def of daily) expect(await computeFigure(database.db, def, yongjia, untouched), def.key).toEqual(await computeFigureDirect(database.db, def, yongjia));
+
+    // A matter moved out of 331102 still counts there in the aggregates until it is rolled up: 331102's figures are
+    // corrected for it (its old contribution taken off), whether or not this read's own drain reached it.
+    const [moved] = await queryRows<{ case_no: string }>(database.db, sql`select case_no from measure_contributions where case_no in (select case_no from petitions where division_code = '331102') order by case_no limit 1`);
+    await database.db.update(petitions).set({ divisionCode: '331181' }).where(eq(petitions.caseNo, moved!.case_no));
+    const afterMove = await measureReadState(database.db, yongjia);
+    expect(afterMove.direct).toBe(false);
+    if (await queryRows(database.db, sql`select 1 from measure_dirty where case_no = ${moved!.case_no}`).then((r) => r.length)) expect(afterMove.correct).toEqual([moved!.case_no]);
+    for (const def of daily) expect(await computeFigure(database.db, def, yongjia, afterMove), def.key).toEqual(await computeFigureDirect(database.db, def, yongjia));
+
+    // The worker's background drain goes on until nothing is marked, and says so.
+    const logged: string[] = [];
+    const stop = startRollupLoop(database.db, CHANNELS, (m) => logged.push(m), 50, { batch: 500, maxRounds: 2 });
+    const until = Date.now() + 400_000;
+    while (!logged.some((m) => /caught up/.test(m)) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    await stop();
+    expect(await marked()).toBe(0);
+    expect(logged.some((m) => /still marked/.test(m))).toBe(true);
+    expect(logged.some((m) => /caught up/.test(m))).toBe(true);
+    expect(await measureReadState(database.db, year)).toEqual({ pending: 0, direct: false });
+    for (const def of daily) {
+      for (const divisions of [DIVISIONS, ['331102'], ['331121', '331181']]) {
+        const params = { ...year, divisions };
+        expect(await computeFigure(database.db, def, params, { pending: 0, direct: false }), def.key).toEqual(await computeFigureDirect(database.db, def, params));
+      }
+    }
+  });
+
+  it('a few hundred matters changed: a read corrects the aggregates for them in its statement, figures, baselines and series equal to the direct computation', { timeout: 300_000 }, async () => {
+    await drainMeasureFacts(database.db, CHANNELS);
+    // Limits decided the other way and evaluations a day later on 8 of the 50 copies (about 430 matters), and a
+    // reply withdrawn: more than a read's drain takes, fewer than it corrects for.
+    const some = sql`case_no ~ '~[1-8]$'`;
+    await database.db.execute(sql`update deadlines set status = case status when 'met' then 'missed' else 'met' end where status in ('met', 'missed') and ${some}`);
+    await database.db.execute(sql`update events set at = at + interval '1 day' where type = 'evaluated' and ${some}`);
+    await database.db.execute(sql`delete from events where type = 'replied' and case_no = 'M003~1'`);
+    const changed = await marked();
+    expect(changed).toBeGreaterThan(READ_DRAIN.batch * READ_DRAIN.maxRounds);
+    expect(changed).toBeLessThanOrEqual(CORRECT_MAX);
+    const state = await measureReadState(database.db, year);
+    expect(state.direct).toBe(false);
+    expect(state.pending).toBeGreaterThanOrEqual(changed - READ_DRAIN.batch * READ_DRAIN.maxRounds);
+    expect(state.correct).toHaveLength(state.pending);
+    for (const def of daily) {
+      const params = { ...year, from: '2025-11-15', to: '2026-03-10' };
+      const report = await measureReport(database.db, def, params, { baselineYear: 2024, state });
+      expect({ numerator: report.numerator, denominator: report.denominator, value: report.value, breakdown: report.breakdown }, def.key).toEqual(await computeFigureDirect(database.db, def, params));
+      for (const [month, from, to] of [['2025-11', '2025-11-15', '2025-11-30'], ['2026-02', '2026-02-01', '2026-02-28']] as const) {
+        const d = await computeFigureDirect(database.db, def, { ...params, from, to });
+        expect(report.series.find((m) => m.month === month), `${def.key} ${month}`).toEqual({ month, numerator: d.numerator, denominator: d.denominator, value: d.value });
+      }
+      if (report.baseline) {
+        const b = await computeFigureDirect(database.db, def, { ...params, from: report.baseline.from, to: report.baseline.to });
+        expect(report.baseline.value, def.key).toBe(b.value);
+      }
+    }
+    expect(await marked()).toBe(state.pending); // the reports drained nothing more: they were corrected, not waited for
   });
 });

@@ -5165,6 +5165,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the state of the measures’ daily aggregates for this request */
+                            aggregates: {
+                                /** @description some of them lie in the jurisdiction asked for, so the daily measures were computed directly from their rows: the figures are exact, only slower */
+                                direct: boolean;
+                                /** @description matters changed and not yet rolled up into the daily aggregates (the background drain is catching up) */
+                                pending: number;
+                            };
                             baselineYear: number;
                             divisionCode: string;
                             /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
@@ -5407,6 +5414,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the state of the measures’ daily aggregates for this request */
+                            aggregates: {
+                                /** @description some of them lie in the jurisdiction asked for, so the daily measures were computed directly from their rows: the figures are exact, only slower */
+                                direct: boolean;
+                                /** @description matters changed and not yet rolled up into the daily aggregates (the background drain is catching up) */
+                                pending: number;
+                            } | null;
                             baseline: {
                                 /** @description a date, YYYY-MM-DD (Asia/Shanghai) */
                                 from: string;

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Button, Col, DatePicker, Drawer, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Col, DatePicker, Drawer, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import dayjs, { type Dayjs } from 'dayjs';
 import { withinDivision } from '../../../domain/access';
@@ -31,6 +31,8 @@ interface MeasuresAnswer {
   to: string;
   divisionCode: string;
   baselineYear: number;
+  /** Changed matters not yet rolled up into the daily aggregates; `direct`: the figures were computed from the rows instead. */
+  aggregates: { pending: number; direct: boolean };
   items: Measure[];
 }
 interface DrillAnswer {
@@ -114,6 +116,15 @@ export function Measures() {
         <Loading rows={8} />
       ) : (
         <>
+          {measures.data.aggregates.direct ? (
+            <Alert
+              type="info"
+              showIcon
+              style={{ marginBottom: 12 }}
+              data-testid="measures-direct"
+              message={`尚有 ${measures.data.aggregates.pending} 件事项的变动正在汇总，本次指标已按明细直接计算，数值准确，响应稍慢。`}
+            />
+          ) : null}
           <Table<Measure>
             rowKey="key"
             size="small"
