@@ -1,16 +1,10 @@
 import { createServer } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picked it; the listener is closed again). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      server.close(() => res(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  const { port, release } = await reservePort();
+  await release();
+  return port;
 }
 
 /**
