@@ -30,24 +30,35 @@ export async function computeFigure(db: Db, def: MeasureDef, params: MeasurePara
   return figureOf(def, await dailySums(db, def, params, sql`cat`, s));
 }
 
-/** Day facts are exact for a read when no matter of its jurisdiction is still marked (measureReadState). */
-const dayFactsExact = (state: MeasureReadState) => !state.direct && !state.correct?.length;
-
 /**
  * A measure's rows of the period as the figure reads them: for a measure kept in day facts (key petitioners), its
- * rows from measure_day_facts when they are exact for the jurisdiction read, else its direct rows (never a stale
- * figure); for any other measure its direct rows.
+ * rows from measure_day_facts, corrected for the few marked matters of the jurisdiction (`state.correct`), or its
+ * direct rows when there are many (never a stale figure); for any other measure its direct rows.
  */
 async function keptRows(db: Db, def: MeasureDef, params: MeasureParams, state?: MeasureReadState): Promise<SQL> {
   if (!def.fromDayFacts) return def.rows(params);
-  return dayFactsExact(state ?? (await measureReadState(db, params))) ? dayFactRows(def, params) : def.rows(params);
+  const s = state ?? (await measureReadState(db, params));
+  return s.direct ? def.rows(params) : dayFactRows(def, params, s.correct);
 }
 
-/** A measure's rows of the period from its kept day facts (measure_day_facts), as they are. */
-function dayFactRows(def: MeasureDef, params: MeasureParams): SQL {
+/**
+ * A measure's rows of the period from its kept day facts (measure_day_facts). Marked matters not yet rolled up
+ * (`correct`) have their kept facts replaced by their facts as they are now, made by the SQL the drain stores
+ * (`dayFacts`), as the daily measures' reading statement corrects their sums (measure-rollup.ts dailyRows).
+ */
+function dayFactRows(def: MeasureDef, params: MeasureParams, correct: string[] = []): SQL {
+  const kept = sql`select case_no, day, cat, ref, division_code as division, open, ended_at from measure_day_facts where measure = ${def.key}`;
+  if (!correct.length) return def.fromDayFacts!(params, kept);
+  const marked = sql.join(
+    correct.map((c) => sql`${c}`),
+    sql`, `,
+  );
   return def.fromDayFacts!(
     params,
-    sql`select case_no, day, cat, ref, division_code as division, open, ended_at from measure_day_facts where measure = ${def.key}`,
+    sql`${kept} and case_no not in (${marked})
+        union all
+        select f.case_no, f.day, f.cat, f.ref, f.division, f.open, f.ended_at
+          from (${def.dayFacts!({ allTime: true, leaderReviewChannels: params.leaderReviewChannels, caseNos: correct })}) f`,
   );
 }
 
@@ -165,7 +176,7 @@ export async function measureReport(db: Db, def: MeasureDef, params: MeasurePara
       const denominator = def.kind === 'rate' ? (r?.den ?? 0) : null;
       series.push({ month: m.month, numerator, denominator, value: valueOf(def, numerator, denominator) });
     }
-  } else if (opts.series !== false && def.fromDayFacts && state && dayFactsExact(state)) {
+  } else if (opts.series !== false && def.fromDayFacts && state && !state.direct) {
     // One query for every month: each month's rows from the day facts (a month's own end decides who counts),
     // counted per month.
     const months = monthsOf(params.from, params.to);
@@ -175,7 +186,7 @@ export async function measureReport(db: Db, def: MeasureDef, params: MeasurePara
           db,
           sql`select month, ${numeratorOf(def)} as num, sum(den)::float8 as den
                 from (${sql.join(
-                  months.map((m) => sql`select ${m.month}::text as month, r.* from (${dayFactRows(def, { ...params, from: m.from, to: m.to })}) r`),
+                  months.map((m) => sql`select ${m.month}::text as month, r.* from (${dayFactRows(def, { ...params, from: m.from, to: m.to }, state.correct)}) r`),
                   sql` union all `,
                 )}) r
                group by month`,
