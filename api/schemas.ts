@@ -71,8 +71,8 @@ export const petitionStateRead = describing<PetitionState & { personalData: 'ful
     .describe("the matter's live state from its workflow (domain/matter.ts PetitionState); masked: names in meetings masked, notes, reasons, reply texts and other free text null"),
 );
 
-/** The live state of an escalation's workflow (domain/escalation.ts EscalationState). */
-const escalationStateFields = z.looseObject({
+/** What names an escalation, in its live state and in the list alike. */
+const escalationIdentity = {
   id: z.string(),
   kind: z.enum(escalationKinds),
   caseNo: z.string(),
@@ -80,6 +80,11 @@ const escalationStateFields = z.looseObject({
   trigger: z.string(),
   divisionCode: z.string(),
   unitId: z.string().nullable(),
+};
+
+/** The live state of an escalation's workflow (domain/escalation.ts EscalationState). */
+const escalationStateFields = z.looseObject({
+  ...escalationIdentity,
   openedAt: instant,
   closedAt: instant.optional(),
   deadlines: z.array(deadlineEntry),
@@ -240,13 +245,7 @@ export const intakeResult = z.object({
 // --- escalations ----------------------------------------------------------------------------------------------
 
 export const escalationListItem = z.object({
-  id: z.string(),
-  kind: z.enum(escalationKinds),
-  caseNo: z.string(),
-  status: z.enum(escalationStatuses),
-  trigger: z.string(),
-  divisionCode: z.string(),
-  unitId: z.string().nullable(),
+  ...escalationIdentity,
   dueAt: z.date().nullable(),
   overdue: z.boolean(),
   openedAt: z.date(),
