@@ -19,8 +19,8 @@ export interface Figure {
  * (measure-rollup.ts `measureReadState`, taken once per request; taken here when not given): as they stand, corrected
  * in the statement for the few changed matters of the jurisdiction not yet rolled up, or, when there are many, not at
  * all: the figure is then computed from its rows. Never a stale figure. A measure kept in day facts (key petitioners)
- * is read from those when no changed matter of the jurisdiction is waiting, else from its rows. The other measures
- * are always computed from their rows.
+ * is read from those the same way: corrected for the few changed matters waiting, or from its rows when there are
+ * many. The other measures are always computed from their rows.
  */
 export async function computeFigure(db: Db, def: MeasureDef, params: MeasureParams, state?: MeasureReadState): Promise<Figure> {
   if (def.fromDayFacts) return figureOfRows(db, def, await keptRows(db, def, params, state));
