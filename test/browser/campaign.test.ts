@@ -103,8 +103,14 @@ describe('the console: measures, backlog board and quarterly listing', () => {
     await page.getByRole('link', { name: '挂牌与积案' }).click();
     await page.getByRole('tab', { name: '积案化解' }).click();
     await choose(page, '包案领导', '林亮测试');
-    await page.getByRole('link', { name: backlogId }).click();
     const drawer = page.locator('.ant-drawer');
+    // The register fetches again for the leader chosen; a click on its row while the row is being replaced is lost
+    // (a loaded CI machine saw the drawer never open): clicked again until the drawer is open.
+    const open = () => drawer.locator('.ant-drawer-content-wrapper').isVisible();
+    await poll(async () => {
+      if (!(await open())) await page.getByRole('link', { name: backlogId }).click({ timeout: 2_000 }).catch(() => undefined);
+      return open();
+    }).toBe(true);
     await poll(() => drawer.getByTestId('backlog-status').textContent()).toBe('化解中');
 
     await drawer.getByRole('button', { name: '记录包案走访' }).click();
