@@ -288,6 +288,9 @@ export async function rebuildMeasureAggregates(db: Db, leaderReviewChannels: str
       select case_no, jsonb_agg(jsonb_build_array(measure, day, division, cat, num, den, rows) order by measure, day, division, cat)
         from measure_facts_rebuild group by case_no`);
   });
+  // Every row was just replaced: the planner's statistics of the tables the measures read are made again now, not
+  // whenever autovacuum comes by (until then it estimated one row and chose plans for one).
+  await db.execute(sql`analyze measure_daily, measure_day_facts, measure_contributions`);
 }
 
 /**
