@@ -12,7 +12,6 @@ import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { sql as drizzleSql } from 'drizzle-orm';
 import { loadConfig } from '../config';
 import { openDatabase, migrate } from '../db/client';
 import { seed } from '../db/seed';
@@ -129,8 +128,6 @@ async function runSize(n: number, adminUrl: string | undefined, opt: Options): P
     // as `npm run measures:rebuild` does after a restore.
     const r0 = performance.now();
     await rebuildMeasureAggregates(database.db, config.LEADER_REVIEW_CHANNELS);
-    // As autovacuum leaves them in a running service: the visibility map set, so that index-only scans stay so.
-    await database.db.execute(drizzleSql`vacuum measure_daily, measure_day_facts, measure_contributions`);
     log(`  measure aggregates rebuilt in ${((performance.now() - r0) / 1000).toFixed(1)} s`);
 
     // The API as it runs in production, on a real port; lists never call Temporal, so its address is not dialled.
