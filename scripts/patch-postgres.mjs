@@ -14,15 +14,15 @@
 //    Node process (upstream: porsager/postgres issues 279, 1192, 1205, 1223). The same error already reaches the
 //    connection's waiting queries through its error path, and the next connection asks for the types again, so the
 //    guard only gives the dropped promise a handler.
-// Run by postinstall and by the Dockerfile (which installs with --ignore-scripts); idempotent. test/integration/
-// postgres-guards.test.ts proves both against a real PostgreSQL.
+// Run by postinstall and by the Dockerfile (which installs with --ignore-scripts); idempotent. The second is proved
+// against a real PostgreSQL by test/integration/postgres-guards.test.ts, the first by the chaos test's restart.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const guards = [
+const guards = [
   {
     name: 'nextWrite',
     mark: '/* lishui: guarded nextWrite */',
