@@ -136,9 +136,11 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
   const queryCode = newQueryCode();
   const input = startInput(deps, caseNo, intake, principal, receivedAt, now, await divisionLevelOf(db, intake.divisionCode));
   crashPoint(deps, 'before-insert');
-  const raced = await db.transaction(async (tx) => {
-    await tx.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo });
-    await tx.insert(petitions).values({
+  // The four rows in one statement (data-modifying WITH): written together or not at all, like a transaction, without
+  // its begin and commit and three more round trips. The matter cannot exist without the order to start its workflow.
+  const rows = [
+    db.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo }),
+    db.insert(petitions).values({
       caseNo,
       queryCode,
       workflowId: workflowIdFor(caseNo),
@@ -161,17 +163,20 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
       registeredAt: now,
       registeredBy: principal.id,
       firstReceiver: principal.id,
-    });
-    await tx.insert(submissions).values({ id: `${caseNo}-S1`, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, petitioners: intake.petitioners, initial: true, registeredBy: principal.id });
-    // In the same transaction: the matter cannot exist without the order to start its workflow.
-    await tx.insert(intakeOutbox).values({ caseNo, workflowId: workflowIdFor(caseNo), taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input });
-  }).then(
-    () => false,
-    (err: unknown) => {
-      if (idemKey && isUniqueViolation(err)) return true;
-      throw err;
-    },
-  );
+    }),
+    db.insert(submissions).values({ id: `${caseNo}-S1`, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, petitioners: intake.petitioners, initial: true, registeredBy: principal.id }),
+    db.insert(intakeOutbox).values({ caseNo, workflowId: workflowIdFor(caseNo), taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input }),
+  ].map((q) => q.getSQL());
+  const last = rows.pop()!;
+  const raced = await db
+    .execute(sql`with ${sql.join(rows.map((q, i) => sql`${sql.raw(`w${i}`)} as (${q})`), sql`, `)} ${last}`)
+    .then(
+      () => false,
+      (err: unknown) => {
+        if (idemKey && isUniqueViolation(err)) return true;
+        throw err;
+      },
+    );
   // A concurrent request with the same Idempotency-Key inserted it first (unique violation): answer as a retry does,
   // with that request's matter, instead of a 500.
   if (raced) return registerPetition(deps, principal, intake, idemKey);
