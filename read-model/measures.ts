@@ -153,6 +153,16 @@ async function directMonthlySums(db: Db, def: MeasureDef, params: MeasureParams)
   return rows.map((r) => ({ key: r.key, num: Number(r.num), den: Number(r.den ?? 0) }));
 }
 
+/** The monthly series from sums per month (a month without a row counts 0). */
+function seriesOf(def: MeasureDef, months: { month: string }[], byMonth: Map<string, { num: number | null; den: number | null }>): MeasureReport['series'] {
+  return months.map((m) => {
+    const r = byMonth.get(m.month);
+    const numerator = Number(r?.num ?? 0);
+    const denominator = def.kind === 'rate' ? Number(r?.den ?? 0) : null;
+    return { month: m.month, numerator, denominator, value: valueOf(def, numerator, denominator) };
+  });
+}
+
 export async function measureReport(db: Db, def: MeasureDef, params: MeasureParams, opts: MeasureOptions): Promise<MeasureReport> {
   const state = def.daily || def.fromDayFacts ? (opts.state ?? (await measureReadState(db, params))) : undefined;
   const figure = await computeFigure(db, def, params, state);
@@ -170,12 +180,7 @@ export async function measureReport(db: Db, def: MeasureDef, params: MeasurePara
     // One query for every month: the aggregates (or the rows) are per day, and the months partition the period.
     const sums = !state || state.direct ? await directMonthlySums(db, def, params) : await dailySums(db, def, params, sql`to_char(day, 'YYYY-MM')`, state);
     const byMonth = new Map(sums.map((r) => [r.key, r]));
-    for (const m of monthsOf(params.from, params.to)) {
-      const r = byMonth.get(m.month);
-      const numerator = r?.num ?? 0;
-      const denominator = def.kind === 'rate' ? (r?.den ?? 0) : null;
-      series.push({ month: m.month, numerator, denominator, value: valueOf(def, numerator, denominator) });
-    }
+    series.push(...seriesOf(def, monthsOf(params.from, params.to), byMonth));
   } else if (opts.series !== false && def.fromDayFacts && state && !state.direct) {
     // One query for every month: each month's rows from the day facts (a month's own end decides who counts),
     // counted per month.
@@ -193,12 +198,7 @@ export async function measureReport(db: Db, def: MeasureDef, params: MeasurePara
         )
       ).map((r) => [r.month, r]),
     );
-    for (const m of months) {
-      const r = byMonth.get(m.month);
-      const numerator = Number(r?.num ?? 0);
-      const denominator = def.kind === 'rate' ? Number(r?.den ?? 0) : null;
-      series.push({ month: m.month, numerator, denominator, value: valueOf(def, numerator, denominator) });
-    }
+    series.push(...seriesOf(def, months, byMonth));
   } else if (opts.series !== false) {
     for (const m of monthsOf(params.from, params.to)) {
       const f = await computeFigure(db, def, { ...params, from: m.from, to: m.to }, state);
