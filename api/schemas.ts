@@ -283,7 +283,7 @@ export const measureAggregates = z
   })
   .describe('the state of the measures’ daily aggregates for this request');
 export const measureList = z.object({ from: day, to: day, divisionCode: z.string(), baselineYear: z.number().int(), aggregates: measureAggregates, items: z.array(measureReport) });
-/** One measure, with the aggregates' state when it is a daily measure (null for one always computed from its rows). */
+/** One measure, with the aggregates' state when it is read from them (daily, or day facts; null for one always computed from its rows). */
 export const measureAnswer = describing<MeasureReport & { aggregates: Pick<MeasureReadState, 'pending' | 'direct'> | null }>(z.looseObject({ ...measureReportFields, aggregates: measureAggregates.nullable() }));
 export const drillRow = z.object({
   ref: z.string(),

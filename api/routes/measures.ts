@@ -76,7 +76,7 @@ const routes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) =
       if (!def) throw new ServiceError(404, 'NotFound', `no measure ${req.params.key}; known: ${measureKeys.join(', ')}`);
       const scope = resolveScope(app, req, req.query);
       const params = { ...scope, leaderReviewChannels: deps.config.LEADER_REVIEW_CHANNELS };
-      const state = def.daily ? await measureReadState(db, params) : undefined;
+      const state = def.daily || def.fromDayFacts ? await measureReadState(db, params) : undefined;
       return { ...(await measureReport(db, def, params, { ...opts, state })), aggregates: state ? { pending: state.pending, direct: state.direct } : null };
     },
   );
