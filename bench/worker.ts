@@ -36,7 +36,7 @@ const HELP = `Usage: npm run bench:worker -- [options]
 
   --sizes <a,b>          open matters at the two measurements (env BENCH_WORKER_SIZES; default 2000,10000)
   --concurrency <count>  workflow starts in flight (default 16)
-  --json                 print only { sizes, rss, perMatter } as JSON on standard output
+  --json                 print only { sizes, rssMiB, perMatterKiB, peakRssMiB } as JSON on standard output
   --help
 
 The worker runs with the WORKER_* settings of this environment (WORKER_MAX_CACHED_WORKFLOWS and the others; README).
@@ -136,6 +136,7 @@ try {
   log(`  at rest: RSS ${(atRest / MiB).toFixed(0)} MiB`);
 
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: 'default', dataConverter: codecDataConverter(codecFor(config)) });
+  let peak = atRest;
   const caseNo = (i: number) => `BW${String(i).padStart(8, '0')}`;
 
   /** Opens matters [from, to): their read-model rows in one statement, then their workflows. */
@@ -166,15 +167,27 @@ try {
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
     log(`  started ${to - from} matters in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    // Settled: every matter has run its first step (status projected past REGISTERED).
-    const deadline = performance.now() + 30 * 60_000;
+    // Settled: every matter has run its first step (status projected past REGISTERED). A progress line every 30 s
+    // (settled, rate, worker RSS); it fails only when nothing settles for 10 minutes, so a large size is not cut short.
+    let last = { n: Number.POSITIVE_INFINITY, at: performance.now() };
+    let lastLine = performance.now();
     for (;;) {
       const [r] = await sql<{ n: number }[]>`select count(*)::int as n from petitions where case_no like 'BW%' and status = 'REGISTERED'`;
-      if (r!.n === 0) break;
-      if (performance.now() > deadline) fail(`${r!.n} matters still unsettled after 30 minutes`);
+      const waiting = r!.n;
+      if (waiting === 0) break;
+      const now = performance.now();
+      if (waiting < last.n) last = { n: waiting, at: now };
+      else if (now - last.at > 10 * 60_000) fail(`${waiting} matters unsettled, none settled in 10 minutes`);
+      if (now - lastLine >= 30_000) {
+        lastLine = now;
+        const settled = to - waiting;
+        const rss = rssOf(pid);
+        peak = Math.max(peak, rss);
+        log(`    ${settled.toLocaleString('en')} of ${to.toLocaleString('en')} settled (${((settled - from) / ((now - t0) / 1000)).toFixed(1)}/s since this batch's first start), worker RSS ${(rss / MiB).toFixed(0)} MiB`);
+      }
       await new Promise((res) => setTimeout(res, 2000));
     }
-    log(`  ${to} open matters settled ${((performance.now() - t0) / 1000).toFixed(0)} s after the first start`);
+    log(`  ${to} open matters settled ${((performance.now() - t0) / 1000).toFixed(0)} s after the first start (${((to - from) / ((performance.now() - t0) / 1000)).toFixed(1)}/s)`);
   }
 
   const rss: number[] = [];
@@ -183,6 +196,7 @@ try {
     await open(opened, n);
     opened = n;
     rss.push(await sampleRss(pid));
+    peak = Math.max(peak, rss[rss.length - 1]!);
     log(`  ${n} open matters: worker RSS ${(rss[rss.length - 1]! / MiB).toFixed(0)} MiB`);
   }
   const [a, b] = sizes as [number, number];
@@ -191,7 +205,7 @@ try {
   await sql.end();
   await client.connection.close();
 
-  const result = { sizes: [a, b], rssMiB: { atRest: atRest / MiB, [a]: rss[0]! / MiB, [b]: rss[1]! / MiB }, perMatterKiB: { [`0-${a}`]: perMatterFirst / 1024, [`${a}-${b}`]: perMatterMore / 1024 } };
+  const result = { sizes: [a, b], rssMiB: { atRest: atRest / MiB, [a]: rss[0]! / MiB, [b]: rss[1]! / MiB }, perMatterKiB: { [`0-${a}`]: perMatterFirst / 1024, [`${a}-${b}`]: perMatterMore / 1024 }, peakRssMiB: peak / MiB };
   if (values.json) console.log(JSON.stringify(result));
   else {
     console.log(`\nWorker RSS (cache ${config.WORKER_MAX_CACHED_WORKFLOWS} workflows; ${((performance.now() - started) / 60000).toFixed(1)} min in all)\n`);
@@ -200,6 +214,7 @@ try {
     console.log(`| 0 | ${(atRest / MiB).toFixed(0)} | |`);
     console.log(`| ${a.toLocaleString('en')} | ${(rss[0]! / MiB).toFixed(0)} | ${(perMatterFirst / 1024).toFixed(1)} |`);
     console.log(`| ${b.toLocaleString('en')} | ${(rss[1]! / MiB).toFixed(0)} | ${(perMatterMore / 1024).toFixed(1)} |`);
+    console.log(`\nHighest RSS sampled while they were opened: ${(peak / MiB).toFixed(0)} MiB`);
   }
 } finally {
   await cleanup();
