@@ -10,9 +10,10 @@
 //   index and a range on the next column (a btree can seek to it) rather than an OR the planner can only filter by.
 //   The pieces are UNION ALL-ed and the outer ORDER BY/LIMIT merges a few dozen rows.
 // - `cursorOf`/`decodeCursor`: the cursor is the last row's sort key values, base64url JSON, bound to the sort's name.
-// - `boundedCount`: exact up to a threshold, beyond it the planner's estimate (flagged), so a count never scans.
-import { and, eq, isNotNull, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
-import { unionAll, type PgColumn } from 'drizzle-orm/pg-core';
+// - `boundedCount`: exact up to a threshold, beyond it the planner's estimate (flagged), so a count never scans;
+//   `searchCount` first samples a fixed number of rows to tell a common search term (estimated) from a rare one.
+import { and, eq, getTableName, isNotNull, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
+import { unionAll, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { ServiceError } from '../services/errors';
@@ -216,6 +217,55 @@ export async function boundedCount(db: Db, from: SQL, where: SQL | undefined, th
   }
   if (n <= threshold) return { total: n, exact: true };
   return { total: Math.max(estimate, threshold + 1), exact: false };
+}
+
+/** Rows a search's sample reads: enough to tell a term in one matter of a few hundred from a rarer one. */
+const SEARCH_SAMPLE_ROWS = 1_500;
+/** Matches the sample must hold before a term is taken as common (fewer could be chance). */
+const SEARCH_SAMPLE_MIN_HITS = 10;
+
+/**
+ * The count of a text search, and whether its term is common. The planner cannot tell: it takes a term's bigrams as
+ * independent, so a common term looks rare, and counting a common term exactly up to the threshold builds the bitmap
+ * of all its matches first (that grows with the table). So when the planner's estimate is not already beyond twice the
+ * threshold (it only errs low), a fixed-size sample of the table's pages (TABLESAMPLE
+ * SYSTEM, REPEATABLE so that every page of one list shows the same total) is filtered by the whole condition: a term
+ * with at least SEARCH_SAMPLE_MIN_HITS matches in it and an estimate beyond twice the threshold is common, its total
+ * that estimate (flagged); any other is counted exactly up to the threshold, as boundedCount does. A table no larger
+ * than the sample is not sampled.
+ */
+export async function searchCount(
+  db: Db,
+  table: PgTable,
+  where: SQL | undefined,
+  threshold = EXACT_COUNT_UP_TO,
+  sampleRows = SEARCH_SAMPLE_ROWS,
+): Promise<{ total: number; exact: boolean; common: boolean }> {
+  const cond = where ?? sql`true`;
+  // The planner only underestimates a term (independent bigrams): when even it says common, the term is.
+  const planned = Math.round(await planRows(db, sql`select 1 from ${table} where ${cond}`));
+  if (planned > threshold * 2) return { total: planned, exact: false, common: true };
+  const name = getTableName(table);
+  // Pages now (not the planner's, which may predate a load), rows per page as the planner last saw them.
+  const [size] = rowsOf<{ pages: number; density: number }>(
+    await db.execute(sql`select (pg_relation_size(oid) / current_setting('block_size')::int)::float8 as pages,
+        (case when relpages > 0 and reltuples > 0 then reltuples / relpages else 10 end)::float8 as density
+      from pg_class where oid = ${name}::regclass`),
+  );
+  const rows = Number(size?.pages ?? 0) * Number(size?.density ?? 0);
+  if (rows > sampleRows) {
+    const percent = (100 * sampleRows) / rows;
+    const [s] = rowsOf<{ seen: number; hits: number }>(
+      await db.execute(
+        sql`select count(*)::int as seen, (count(*) filter (where ${cond}))::int as hits from ${table} tablesample system (${sql.raw(percent.toFixed(6))}) repeatable (0)`,
+      ),
+    );
+    const seen = Number(s?.seen ?? 0);
+    const hits = Number(s?.hits ?? 0);
+    const estimate = seen ? Math.round((hits / seen) * rows) : 0;
+    if (hits >= SEARCH_SAMPLE_MIN_HITS && estimate > threshold * 2) return { total: estimate, exact: false, common: true };
+  }
+  return { ...(await boundedCount(db, sql`${table}`, where, threshold)), common: false };
 }
 
 async function planRows(db: Db, query: SQL): Promise<number> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { and, ilike, sql } from 'drizzle-orm';
 import { buildApp } from '../../api/app';
-import { boundedCount, descKey, divisionScope, MAX_OFFSET, pageRows, rowsOf, type Sort } from '../../api/paging';
+import { boundedCount, descKey, divisionScope, MAX_OFFSET, pageRows, rowsOf, searchCount, type Sort } from '../../api/paging';
 import { loadConfig } from '../../config';
 import type { Database } from '../../db/client';
 import { petitions, tasks } from '../../db/schema';
@@ -203,6 +203,27 @@ describe('lists at any depth: cursors, bounded counts, bigram search', () => {
     const capped = await boundedCount(database.db, sql`${petitions}`, undefined, 100);
     expect(capped.exact).toBe(false);
     expect(capped.total).toBeGreaterThan(100);
+  });
+
+  it('a search term common in a sample of the table is estimated (and read in order); a rare one is counted exactly', async () => {
+    await database.db.execute(sql`analyze petitions`);
+    const term = (t: string) => and(ilike(petitions.summary, `%${t}%`), sql`${petitions.searchBigrams} @> text_bigrams(${t})`);
+    // 60 of the 240 summaries have 农民工工资. Its four bigrams, taken as independent, make the planner expect about one
+    // match; a sample of about 80 rows (threshold 20) finds it common: estimated, flagged.
+    const common = await searchCount(database.db, petitions, term('农民工工资'), 20, 80);
+    expect(common).toMatchObject({ exact: false, common: true });
+    expect(common.total).toBeGreaterThan(40);
+    expect(common.total).toBeLessThan(120);
+    // The same sample again (REPEATABLE): every page of one list shows the same total.
+    expect(await searchCount(database.db, petitions, term('农民工工资'), 20, 80)).toEqual(common);
+    // 采光 is one bigram, whose frequency the planner knows: common without a sample.
+    expect(await searchCount(database.db, petitions, term('采光'), 20, 80)).toMatchObject({ exact: false, common: true });
+    // One matter has 第17件: too few in the sample, so it is counted, exactly.
+    expect(await searchCount(database.db, petitions, term('第17件'), 20, 80)).toEqual({ total: 1, exact: true, common: false });
+    // Common in the sample but under twice the threshold: counted exactly up to the threshold, as boundedCount does.
+    expect(await searchCount(database.db, petitions, term('农民工工资'), 100, 80)).toEqual({ total: 60, exact: true, common: false });
+    // A table no larger than the sample is not sampled: counted up to the threshold, then the planner's estimate.
+    expect(await searchCount(database.db, petitions, term('农民工工资'), 20)).toMatchObject({ exact: false, common: false });
   });
 
   it("a division filter outside the caller's jurisdiction gives nothing, not everything", async () => {
