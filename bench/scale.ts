@@ -219,7 +219,23 @@ async function measure(apiUrl: string, database: Awaited<ReturnType<typeof openD
   ];
   // The campaign measures, where the API has them (issue 8).
   const probe = await getJson(`${apiUrl}/api/measures`, tokens['supervisor-city']!);
-  if (probe.status === 200) endpoints.push({ name: 'measures', user: 'supervisor-city', path: () => '/api/measures' });
+  if (probe.status === 200) {
+    // All 26 measures in one request, over the periods and jurisdictions a leader asks for: this year (the default),
+    // last month, three years (the fill's whole history), ten years (the longest period the API takes), one county.
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const year = Number(today.slice(0, 4));
+    const lastMonth = new Date(Date.UTC(year, Number(today.slice(5, 7)) - 2, 1)).toISOString().slice(0, 10);
+    const lastMonthEnd = new Date(Date.UTC(year, Number(today.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
+    endpoints.push(
+      { name: 'measures', user: 'supervisor-city', path: () => '/api/measures' },
+      { name: 'measures, last month', user: 'supervisor-city', path: () => `/api/measures?from=${lastMonth}&to=${lastMonthEnd}` },
+      { name: 'measures, three years', user: 'supervisor-city', path: () => `/api/measures?from=${year - 2}-01-01` },
+      { name: 'measures, ten years', user: 'supervisor-city', path: () => `/api/measures?from=${year - 10}-01-01` },
+      { name: 'measures, one county', user: 'supervisor-liandu', path: () => '/api/measures' },
+      // The slowest single measure (distinct petitioners: no sum of days gives it) over the longest period.
+      { name: 'key petitioners, ten years', user: 'supervisor-city', path: () => `/api/measures/key_petitioners?from=${year - 10}-01-01` },
+    );
+  }
 
   const out: Timing[] = [];
   for (const e of endpoints) {
