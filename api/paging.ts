@@ -200,9 +200,14 @@ const COUNT_BUDGET_MS = 40;
  * planner's estimate with exact=false. A count never scans the table.
  */
 export async function boundedCount(db: Db, from: SQL, where: SQL | undefined, threshold = EXACT_COUNT_UP_TO): Promise<{ total: number; exact: boolean }> {
-  const cond = where ?? sql`true`;
-  const estimate = Math.round(await planRows(db, sql`select 1 from ${from} where ${cond}`));
+  const estimate = Math.round(await planRows(db, sql`select 1 from ${from} where ${where ?? sql`true`}`));
   if (estimate > threshold * 2) return { total: estimate, exact: false };
+  return countUpTo(db, from, where, threshold, estimate);
+}
+
+/** The exact count up to `threshold` (within COUNT_BUDGET_MS), else the planner's `estimate`, flagged. */
+async function countUpTo(db: Db, from: SQL, where: SQL | undefined, threshold: number, estimate: number): Promise<{ total: number; exact: boolean }> {
+  const cond = where ?? sql`true`;
   let n: number;
   try {
     n = await db.transaction(async (tx) => {
@@ -253,6 +258,7 @@ export async function searchCount(
       from pg_class where oid = ${name}::regclass`),
   );
   const rows = Number(size?.pages ?? 0) * Number(size?.density ?? 0);
+  let sampled = 0;
   if (rows > sampleRows) {
     const percent = (100 * sampleRows) / rows;
     const [s] = rowsOf<{ seen: number; hits: number }>(
@@ -262,10 +268,11 @@ export async function searchCount(
     );
     const seen = Number(s?.seen ?? 0);
     const hits = Number(s?.hits ?? 0);
-    const estimate = seen ? Math.round((hits / seen) * rows) : 0;
-    if (hits >= SEARCH_SAMPLE_MIN_HITS && estimate > threshold * 2) return { total: estimate, exact: false, common: true };
+    sampled = seen ? Math.round((hits / seen) * rows) : 0;
+    if (hits >= SEARCH_SAMPLE_MIN_HITS && sampled > threshold * 2) return { total: sampled, exact: false, common: true };
   }
-  return { ...(await boundedCount(db, sql`${table}`, where, threshold)), common: false };
+  // Beyond the threshold, the better of the two estimates (the planner's only errs low).
+  return { ...(await countUpTo(db, sql`${table}`, where, threshold, Math.max(planned, sampled))), common: false };
 }
 
 async function planRows(db: Db, query: SQL): Promise<number> {
