@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
@@ -9,9 +9,10 @@ import { shanghaiDateOf } from '../domain/dates';
 import { isCollective, MAX_RECEIPT_AGE_DAYS, type Intake, type IntakeResult } from '../domain/petition';
 import type { Principal } from '../domain/access';
 import { submissionSignal } from '../workflows/messages';
-import { workflowIdFor } from '../workflows/ids';
+import { WORKFLOW_ID_PREFIX, workflowIdFor } from '../workflows/ids';
 import { petitionWorkflow } from '../workflows/petition';
 import type { PetitionInput, PetitionSettings } from '../domain/matter';
+import { queryRows } from '../read-model/rows';
 import { ServiceError } from './errors';
 import { keyReused, requestHash } from './idempotency';
 import { temporalCall } from './temporal-calls';
@@ -50,16 +51,20 @@ export function newQueryCode(): string {
   return [...randomBytes(8)].map((b) => QUERY_ALPHABET[b % QUERY_ALPHABET.length]).join('');
 }
 
-/** 信访件编号: LS + registration date (Asia/Shanghai) + a 5-digit daily sequence. */
-async function nextCaseNo(db: Db, now: Date): Promise<string> {
+/**
+ * 信访件编号: LS + registration date (Asia/Shanghai) + a 5-digit daily sequence. The counter's increment is a CTE of
+ * the statement that writes the matter (`c`, read by the other rows as `(select case_no from c)`): one round trip
+ * fewer, and a registration that fails (a raced Idempotency-Key) takes its number back instead of leaving a gap.
+ */
+function caseNoCounter(now: Date): SQL {
   const day = shanghaiDateOf(now).replaceAll('-', '');
-  const [row] = await db
-    .insert(caseNumberCounters)
-    .values({ day, last: 1 })
-    .onConflictDoUpdate({ target: caseNumberCounters.day, set: { last: sql`${caseNumberCounters.last} + 1` } })
-    .returning({ last: caseNumberCounters.last });
-  return `LS${day}${String(row!.last).padStart(5, '0')}`;
+  return sql`insert into ${caseNumberCounters} (day, last) values (${day}, 1)
+    on conflict (day) do update set last = ${caseNumberCounters}.last + 1
+    returning 'LS' || day || lpad(last::text, 5, '0') as case_no`;
 }
+const newCaseNo = sql`(select case_no from c)`;
+/** The first submission of a matter is `<case number>-S1`. */
+const INITIAL_SUBMISSION_SUFFIX = '-S1';
 
 /**
  * Division levels (reference data, seeded with the service): read once per database and kept, so that a registration
@@ -132,18 +137,20 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
     if (known.length !== new Set(intake.accusedUnitIds).size) throw new ServiceError(400, 'InvalidInput', 'unknown unit among accusedUnitIds', { accusedUnitIds: 'unknown unit' });
   }
 
-  const caseNo = await nextCaseNo(db, now);
   const queryCode = newQueryCode();
-  const input = startInput(deps, caseNo, intake, principal, receivedAt, now, await divisionLevelOf(db, intake.divisionCode));
+  const level = await divisionLevelOf(db, intake.divisionCode);
+  // The workflow's input for a case number (the statement below allocates it and writes it into the stored input).
+  const inputOf = (caseNo: string) => startInput(deps, caseNo, intake, principal, receivedAt, now, level);
   crashPoint(deps, 'before-insert');
-  // The four rows in one statement (data-modifying WITH): written together or not at all, like a transaction, without
-  // its begin and commit and three more round trips. The matter cannot exist without the order to start its workflow.
+  // The case number and the four rows in one statement (data-modifying WITH): written together or not at all, like a
+  // transaction, without its begin and commit and four more round trips. The matter cannot exist without the order
+  // to start its workflow. Each row takes the number from the counter's CTE.
   const rows = [
-    db.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo }),
+    db.insert(idempotencyKeys).values({ key, userId: principal.id, requestHash: hash, caseNo: newCaseNo }),
     db.insert(petitions).values({
-      caseNo,
+      caseNo: newCaseNo,
       queryCode,
-      workflowId: workflowIdFor(caseNo),
+      workflowId: sql`${WORKFLOW_ID_PREFIX} || ${newCaseNo}`,
       status: 'REGISTERED',
       channel: intake.channel,
       source: intake.source,
@@ -164,28 +171,35 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
       registeredBy: principal.id,
       firstReceiver: principal.id,
     }),
-    db.insert(submissions).values({ id: `${caseNo}-S1`, caseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, petitioners: intake.petitioners, initial: true, registeredBy: principal.id }),
-    db.insert(intakeOutbox).values({ caseNo, workflowId: workflowIdFor(caseNo), taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input }),
+    db.insert(submissions).values({ id: sql`${newCaseNo} || ${INITIAL_SUBMISSION_SUFFIX}`, caseNo: newCaseNo, channel: intake.channel, source: intake.source, receivedAt, summary: intake.summary, petitioners: intake.petitioners, initial: true, registeredBy: principal.id }),
+    db
+      .insert(intakeOutbox)
+      .values({
+        caseNo: newCaseNo,
+        workflowId: sql`${WORKFLOW_ID_PREFIX} || ${newCaseNo}`,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        input: sql`jsonb_set(${JSON.stringify(inputOf(''))}::jsonb, '{caseNo}', to_jsonb(${newCaseNo}))`,
+      })
+      .returning({ caseNo: intakeOutbox.caseNo }),
   ].map((q) => q.getSQL());
   const last = rows.pop()!;
-  const raced = await db
-    .execute(sql`with ${sql.join(rows.map((q, i) => sql`${sql.raw(`w${i}`)} as (${q})`), sql`, `)} ${last}`)
-    .then(
-      () => false,
-      (err: unknown) => {
-        if (idemKey && isUniqueViolation(err)) return true;
-        throw err;
-      },
-    );
+  const written = await queryRows<{ case_no: string }>(db, sql`with c as (${caseNoCounter(now)}), ${sql.join(rows.map((q, i) => sql`${sql.raw(`w${i}`)} as (${q})`), sql`, `)} ${last}`).then(
+    (r) => r[0]!.case_no,
+    (err: unknown) => {
+      if (idemKey && isUniqueViolation(err)) return null;
+      throw err;
+    },
+  );
   // A concurrent request with the same Idempotency-Key inserted it first (unique violation): answer as a retry does,
   // with that request's matter, instead of a 500.
-  if (raced) return registerPetition(deps, principal, intake, idemKey);
+  if (written === null) return registerPetition(deps, principal, intake, idemKey);
+  const caseNo = written;
   crashPoint(deps, 'after-insert');
   // No compensation: if the start fails or its outcome is unknown (Temporal down or frozen), the rows stay with their
   // outbox entry; a retry with the same key, or the worker's recovery loop, starts the workflow (idempotently, on
   // its deterministic id). Deleting here once orphaned a workflow whose start had in fact been committed.
   // What was just written is not read back.
-  return complete(deps, key, { caseNo, queryCode, workflowId: workflowIdFor(caseNo), taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input, startedAt: null }, possibleRepeats);
+  return complete(deps, key, { caseNo, queryCode, workflowId: workflowIdFor(caseNo), taskQueue: deps.config.TEMPORAL_TASK_QUEUE, input: inputOf(caseNo), startedAt: null }, possibleRepeats);
 }
 
 /** The workflow's input: no personal data (that stays in the petitions row). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
-import { idempotencyKeys, petitions, submissions, users } from '../../db/schema';
+import { eq, like, sql } from 'drizzle-orm';
+import { caseNumberCounters, idempotencyKeys, petitions, submissions, users } from '../../db/schema';
 import { shanghaiDateOf } from '../../domain/dates';
 import { intakeSchema } from '../../domain/petition';
 import { registerPetition } from '../../services/intake';
@@ -136,6 +136,11 @@ describe('intake: POST /api/petitions', () => {
       const [x, y] = await Promise.all([registerPetition(deps, registrar!, intake, key), registerPetition(deps, registrar!, intake, key)]);
       expect(y.caseNo).toBe(x.caseNo);
       expect(await b.database.db.select().from(petitions).where(eq(petitions.summary, intake.summary))).toHaveLength(1);
+      // The loser's case number went back with its statement: every number of the day belongs to a matter, no gap
+      // (the races of the tests above included).
+      const day = x.caseNo.slice(2, 10);
+      const [counter] = await b.database.db.select().from(caseNumberCounters).where(eq(caseNumberCounters.day, day));
+      expect(await b.database.db.select({ caseNo: petitions.caseNo }).from(petitions).where(like(petitions.caseNo, `LS${day}%`))).toHaveLength(counter!.last);
     });
 
     it('the same key with a different request → 422, nothing new', async () => {
