@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** 信访件编号 as intake makes it (services/intake.ts nextCaseNo): LS, the registration date, a daily sequence. */
+/** 信访件编号 as intake makes it (services/intake.ts caseNoCounter): LS, the registration date, a daily sequence. */
 export const caseNoSchema = z
   .string()
   .regex(/^LS20\d{6}\d{5,7}$/, 'a case number: LS, the registration date (YYYYMMDD), a 5-digit sequence, e.g. LS2026112700001')

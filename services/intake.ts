@@ -52,7 +52,8 @@ export function newQueryCode(): string {
 }
 
 /**
- * 信访件编号: LS + registration date (Asia/Shanghai) + a 5-digit daily sequence. The counter's increment is a CTE of
+ * 信访件编号: LS + registration date (Asia/Shanghai) + a 5-digit daily sequence (more digits past 99,999: lpad alone
+ * would cut them and repeat a number). The counter's increment is a CTE of
  * the statement that writes the matter (`c`, read by the other rows as `(select case_no from c)`): one round trip
  * fewer, and a registration that fails (a raced Idempotency-Key) takes its number back instead of leaving a gap.
  */
@@ -60,7 +61,7 @@ function caseNoCounter(now: Date): SQL {
   const day = shanghaiDateOf(now).replaceAll('-', '');
   return sql`insert into ${caseNumberCounters} (day, last) values (${day}, 1)
     on conflict (day) do update set last = ${caseNumberCounters}.last + 1
-    returning 'LS' || day || lpad(last::text, 5, '0') as case_no`;
+    returning 'LS' || day || (case when last < 100000 then lpad(last::text, 5, '0') else last::text end) as case_no`;
 }
 const newCaseNo = sql`(select case_no from c)`;
 /** The first submission of a matter is `<case number>-S1`. */

@@ -252,4 +252,15 @@ describe('intake: POST /api/petitions', () => {
       expect(res.json().fields).toHaveProperty('accusedUnitIds');
     });
   });
+
+  it("past the day's 99,999th matter the sequence takes a sixth digit; the first submission and the workflow id follow the number", async () => {
+    const day = shanghaiDateOf(new Date().toISOString()).replaceAll('-', '');
+    await b.database.db.insert(caseNumberCounters).values({ day, last: 99_999 }).onConflictDoUpdate({ target: caseNumberCounters.day, set: { last: 99_999 } });
+    const answer = await b.register();
+    expect(answer.caseNo).toBe(`LS${day}100000`);
+    expect(answer.workflowId).toBe(`petition-LS${day}100000`);
+    const [s] = await b.database.db.select().from(submissions).where(eq(submissions.caseNo, answer.caseNo));
+    expect(s!.id).toBe(`LS${day}100000-S1`);
+    await b.waitForMatter(answer.caseNo, (m) => m.status === 'TRIAGE');
+  });
 });
