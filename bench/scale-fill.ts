@@ -2,6 +2,7 @@
 // API: three years of registrations, about one in ten still open, with their deadlines, events, tasks, notices,
 // submissions and escalations in the proportions a real year has. Used by bench/scale.ts.
 import type { Sql } from 'postgres';
+import { WORKFLOW_ID_PREFIX } from '../workflows/ids';
 import { readDivisions, starterUnits } from '../db/seed';
 
 /** Tables the fill writes, in dependency order. The escalation table is `overlays` or, after its rename, `escalations`. */
@@ -187,7 +188,7 @@ function tableSql(escalations: string, now: Date): { table: string; sql: string 
       sql: `INSERT INTO petitions (case_no, query_code, workflow_id, status, channel, source, division_code, unit_id, category, purpose, summary,
           petitioners, petitioner_key, persons_count, flags, intake, received_at, registered_at, registered_by, first_receiver, linked_to,
           current_deadline_key, current_due_at, overdue, open, state, last_event_seq, updated_at)
-        SELECT case_no, upper(substr(md5(case_no), 1, 8)), 'petition-' || case_no, status, channel, 'direct', division_code, unit_id, category, 'complaint', summary,
+        SELECT case_no, upper(substr(md5(case_no), 1, 8)), '${WORKFLOW_ID_PREFIX}' || case_no, status, channel, 'direct', division_code, unit_id, category, 'complaint', summary,
           jsonb_build_array(jsonb_build_object('name', ${textArray(names)}[1 + (i % ${names.length})] || '某', 'main', true,
             'idNumber', '3311' || lpad((i % 100000000)::text, 14, '0'), 'phone', '139' || lpad((i % 100000000)::text, 8, '0'))),
           md5('resident:' || i), 1 + (i % 97 = 0)::int * 5, '{}'::jsonb, jsonb_build_object('receivedBy', 'registrar-city'),
@@ -209,7 +210,7 @@ function tableSql(escalations: string, now: Date): { table: string; sql: string 
     {
       table: 'events',
       sql: `INSERT INTO events (id, case_no, stream, seq, type, at, actor, data)
-        SELECT 'petition-' || case_no || ':' || (k - 1), case_no, 'petition-' || case_no, k - 1, ${textArray(eventTypes)}[k],
+        SELECT '${WORKFLOW_ID_PREFIX}' || case_no || ':' || (k - 1), case_no, '${WORKFLOW_ID_PREFIX}' || case_no, k - 1, ${textArray(eventTypes)}[k],
           reg_at + (k - 1) * interval '6 days', CASE WHEN k % 2 = 0 THEN 'handler' ELSE 'registrar-city' END,
           jsonb_build_object('note', '按程序办理', 'k', k)
         FROM bench_plan, generate_series(1, n_events) AS k`,
@@ -256,7 +257,7 @@ function tableSql(escalations: string, now: Date): { table: string; sql: string 
       // Warning slips on about 2% of matters, three-party reviews on 0.3%, accountability investigations on 0.2%.
       table: escalations,
       sql: `INSERT INTO ${escalations} (id, kind, case_no, status, trigger, division_code, unit_id, due_at, overdue, opened_at, closed_at, state, last_event_seq)
-        SELECT 'petition-' || case_no || '-' || e.kind, e.kind, case_no, CASE WHEN open THEN 'open' ELSE 'closed' END, e.trigger,
+        SELECT '${WORKFLOW_ID_PREFIX}' || case_no || '-' || e.kind, e.kind, case_no, CASE WHEN open THEN 'open' ELSE 'closed' END, e.trigger,
           division_code, unit_id, CASE WHEN open THEN reg_at + interval '45 days' END, open AND reg_at + interval '45 days' < ${nowLit},
           reg_at + interval '30 days', CASE WHEN NOT open THEN reg_at + interval '60 days' END,
           jsonb_build_object('kind', e.kind, 'caseNo', case_no, 'trigger', e.trigger, 'divisionCode', division_code), 3

@@ -26,6 +26,7 @@ import { startDevServer } from '../lib/dev-server';
 import { temporalCliPath } from '../lib/temporal-binaries';
 import { syntheticLetter } from './synthetic';
 import type { petitionWorkflow } from '../workflows/petition';
+import { WORKFLOW_ID_PREFIX, workflowIdFor } from '../workflows/ids';
 import { testDatabaseUrl } from '../test/support/postgres';
 import { freePort } from '../test/support/ports';
 import { codecDataConverter, codecFor, generateKey } from '../lib/codec';
@@ -145,7 +146,7 @@ try {
     await sql.unsafe(
       `INSERT INTO petitions (case_no, query_code, workflow_id, status, channel, source, division_code, category, purpose, summary,
          petitioners, persons_count, flags, intake, received_at, registered_at, registered_by, first_receiver)
-       SELECT 'BW' || lpad(i::text, 8, '0'), 'Q' || i, 'petition-BW' || lpad(i::text, 8, '0'), 'REGISTERED', 'letter', 'direct', '331102',
+       SELECT 'BW' || lpad(i::text, 8, '0'), 'Q' || i, '${WORKFLOW_ID_PREFIX}BW' || lpad(i::text, 8, '0'), 'REGISTERED', 'letter', 'direct', '331102',
          'urban_construction', 'complaint', '小区旁违章建筑影响采光通风，请求依法拆除', '[{"name":"测试人","main":true}]', 1, '{}', '{}', $1, $1,
          'registrar-city', 'registrar-city'
        FROM generate_series(${from}, ${to - 1}) AS i`,
@@ -159,7 +160,7 @@ try {
         const input = syntheticLetter(config, caseNo(i), now);
         await client.workflow.start<typeof petitionWorkflow>('petitionWorkflow', {
           taskQueue,
-          workflowId: `petition-${caseNo(i)}`,
+          workflowId: workflowIdFor(caseNo(i)),
           args: [input],
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         });
