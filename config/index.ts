@@ -140,7 +140,10 @@ export const configSchema = z.object({
     .transform((s) => s?.split(',')),
   /** Workflow tasks the worker runs at once (at least 2 when the cache is on). */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
-  /** Activities (deadline computations, projections, notices) at once: the read model pool has 10 connections. */
+  /**
+   * Activities (notices, the campaign's) at once, and as many local activities (deadline computations, projections):
+   * the read model pool has 10 connections.
+   */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(10),
 });
 

@@ -87,6 +87,11 @@ function commands(h: Harness, m: { caseNo: string }) {
       h.env.client.workflow
         .getHandle(workflowIdFor(m.caseNo))
         .signal(M.submissionSignal, { id: `${m.caseNo}-${id}`, channel: 'letter', receivedAt: new Date().toISOString(), summary: '再次来信反映同一问题', registeredBy: REGISTRAR }),
+    /** A visit of the petitioner in person, at `at` (Asia/Shanghai), at a given level. */
+    visit: (id: string, at: string, level: Visit['level'], extra: Partial<Visit> = {}) =>
+      h.env.client.workflow.getHandle(workflowIdFor(m.caseNo)).signal(M.visitSignal, {
+        id: `${m.caseNo}-${id}`, at: sh(at), level, place: '信访局', persons: 1, collective: false, abnormalInBeijing: false, receivedBy: '接待员', recordedBy: REGISTRAR, ...extra,
+      }),
     /** A command that must be refused (the recording keeps the refusal in the history). */
     /** Registered, assigned, accepted and met (三见面 ①) the same day: ready for the reply. */
     readyToReply: async (date: string) => {
@@ -137,10 +142,7 @@ function statutoryScenarios(h: Harness): Scenario[] {
     }),
     scenario('escalations', h, (on, m) => {
       const c = commands(h, m);
-      const visit = (id: string, at: string, level: Visit['level'], extra: Partial<Visit> = {}) =>
-        h.env.client.workflow.getHandle(workflowIdFor(m.caseNo)).signal(M.visitSignal, {
-          id: `${m.caseNo}-${id}`, at: sh(at), level, place: '信访局', persons: 1, collective: false, abnormalInBeijing: false, receivedBy: '接待员', recordedBy: REGISTRAR, ...extra,
-        });
+      const { visit } = c;
       on('2026-09-21 09:00', async () => {
         await c.register();
         await c.assign();
@@ -156,6 +158,24 @@ function statutoryScenarios(h: Harness): Scenario[] {
       });
       // A collective visit to Beijing: a three-party review due 15 working days later.
       on('2026-10-13 11:00', () => visit('V4', '2026-10-13 10:00', 'national', { place: '国家信访局', persons: 6, collective: true }));
+    }),
+    // Since patched('local-steps'): limits and projections as local activities (markers), in the matter and in its
+    // escalations (a warning slip and a skip-level investigation), through to a satisfied reply.
+    scenario('local-steps', h, (on, m) => {
+      const c = commands(h, m);
+      on('2026-09-21 09:00', async () => {
+        await c.register();
+        await c.assign();
+      });
+      on('2026-09-22 10:00', () => c.visit('V1', '2026-09-22 09:30', 'county'));
+      on('2026-09-22 11:00', () => c.visit('V2', '2026-09-22 10:30', 'city'));
+      on('2026-09-23 10:00', () => c.accept());
+      on('2026-09-28 10:00', () => c.meet(1, '2026-09-28'));
+      on('2026-10-20 10:00', async () => {
+        await c.reply();
+        await c.meet(2, '2026-10-20');
+      });
+      on('2026-10-22 10:00', () => c.evaluate('satisfied'));
     }),
     scenario('extension-escalated', h, (on, m) => {
       const c = commands(h, m);

@@ -89,6 +89,8 @@ export async function startWorker(opts: { config: AppConfig; address: string; db
     maxCachedWorkflows: opts.config.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: opts.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    // The local steps (limits, projections: workflows/kit.ts steps()) share the read model's pool: the same bound.
+    maxConcurrentLocalActivityExecutions: opts.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     // One VM context per thread, reused by every workflow (the SDK's default, stated): a cached matter costs its
     // own state only, not a copy of the libraries.
     reuseV8Context: true,

@@ -12,9 +12,11 @@ import {
   condition,
   getExternalWorkflowHandle,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 import type { PetitionActivities } from '../activities/types';
 import type { Deadline } from '../domain/deadline';
 import { shanghaiDateOf } from '../domain/dates';
@@ -27,11 +29,29 @@ import type { NoticeKind } from '../domain/notices';
 import { escalationChangedSignal, escalationQuery } from './messages';
 import { upsertEscalationSearchAttributes } from './search-attributes';
 
-/** The activities, with one retry policy: business refusals (an unknown calendar year, bad input) are final. */
-export const acts = proxyActivities<PetitionActivities>({
+/** The activities' one retry policy: business refusals (an unknown calendar year, bad input) are final. */
+const ACTIVITY_OPTIONS: Pick<ActivityOptions, 'startToCloseTimeout' | 'retry'> = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['CalendarUnknownYear', 'InvalidInput'] },
-});
+} as const;
+
+/** The activities as Temporal activities: each one a task the server hands to a worker. */
+export const acts = proxyActivities<PetitionActivities>(ACTIVITY_OPTIONS);
+
+const localActs = proxyLocalActivities<PetitionActivities>(ACTIVITY_OPTIONS);
+
+/**
+ * The steps every command takes, a limit's computation and the projection to the read model, run as local activities
+ * in the worker that runs the workflow task (one marker event each), not as activity tasks through the server (three
+ * events and a workflow task each). They take milliseconds and are idempotent, as local activities must be. A matter's
+ * first step went from four workflow tasks and two activity tasks to one workflow task, and the dev server, which
+ * settled about 19 matters a second on this project's 2-core machine, was the bound (bench:worker, docs/SCALING.md).
+ * Matters whose history scheduled them as activity tasks replay as they ran: behind patched('local-steps'), which a
+ * running matter takes at its next workflow task.
+ */
+export function steps(): Pick<PetitionActivities, 'computeDeadline' | 'project' | 'projectOverlay'> {
+  return patched('local-steps') ? localActs : acts;
+}
 
 export const DAY_MS = 86_400_000;
 
@@ -60,14 +80,23 @@ export function recorder(): RecordContext & { version(): number; take(): Timelin
   };
 }
 
+/**
+ * The business failure an activity threw (an unknown calendar year, bad input), as a workflow sees it: wrapped in an
+ * ActivityFailure when it ran as an activity task, itself when it ran as a local activity. Undefined for anything else.
+ */
+export function businessFailureOf(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
+  if (err instanceof ApplicationFailure) return err;
+  return undefined;
+}
+
 /** Computes a limit; a business failure of the activity (an unknown calendar year) becomes the caller's failure. */
 export async function computeLimit(req: DeadlineRequest): Promise<Deadline> {
   try {
-    return await acts.computeDeadline(req);
+    return await steps().computeDeadline(req);
   } catch (err) {
-    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-      throw ApplicationFailure.create({ type: err.cause.type ?? 'DeadlineFailed', message: err.cause.message, nonRetryable: true });
-    }
+    const failure = businessFailureOf(err);
+    if (failure) throw ApplicationFailure.create({ type: failure.type ?? 'DeadlineFailed', message: failure.message, nonRetryable: true });
     throw err;
   }
 }
@@ -155,7 +184,7 @@ export function escalation(kind: EscalationKind, start: EscalationStart, details
     /** Projects the escalation and tells the matter (which may have ended: that is not an error). */
     async flush(): Promise<void> {
       refresh();
-      await acts.projectOverlay({ workflowId, caseNo: state.caseNo, events: rec.take(), snapshot: state });
+      await steps().projectOverlay({ workflowId, caseNo: state.caseNo, events: rec.take(), snapshot: state });
       // Supervisors' visibility queries (no personal data); escalations started before this did not upsert.
       if (patched('escalation-search-attributes')) upsertEscalationSearchAttributes(state);
       const summary: EscalationSummary = { id: workflowId, kind, trigger: state.trigger, status: state.status, dueAt: state.current?.dueAt ?? null, overdue: state.overdue };
@@ -172,12 +201,13 @@ export function escalation(kind: EscalationKind, start: EscalationStart, details
     async startDeadline(id: string, req: DeadlineRequest): Promise<void> {
       let d: Deadline;
       try {
-        d = await acts.computeDeadline(req);
+        d = await steps().computeDeadline(req);
       } catch (err) {
-        if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CalendarUnknownYear')) throw err;
+        const failure = businessFailureOf(err);
+        if (failure?.type !== 'CalendarUnknownYear') throw err;
         if (!state.uncomputed.some((u) => u.id === id)) {
-          state.uncomputed.push({ id, req, reason: err.cause.message });
-          kit.emit('deadline.not_computed', { id, key: req.key, reason: err.cause.message });
+          state.uncomputed.push({ id, req, reason: failure.message });
+          kit.emit('deadline.not_computed', { id, key: req.key, reason: failure.message });
         }
         return;
       }

@@ -44,7 +44,7 @@ import {
   type MachineContext,
 } from '../domain/machine';
 import * as M from './messages';
-import { DAY_MS, acts, computeLimit, historyTooLong, recorder, refused, runEffects } from './kit';
+import { DAY_MS, computeLimit, steps, historyTooLong, recorder, refused, runEffects } from './kit';
 import { workflowIdFor } from './ids';
 import { upsertMatterSearchAttributes } from './search-attributes';
 import { warningSlipWorkflow } from './warning-slip';
@@ -87,7 +87,7 @@ function matterShell(input: PetitionInput) {
   /** Writes the pending events and a snapshot to the read model (idempotent by event id). */
   async function flush(events = rec.take()): Promise<void> {
     refresh();
-    await acts.project({ workflowId, caseNo: state.caseNo, events, snapshot: snapshotOf(state) });
+    await steps().project({ workflowId, caseNo: state.caseNo, events, snapshot: snapshotOf(state) });
     // Supervisors' visibility queries (no personal data); released matters did not upsert.
     if (patched('search-attributes')) upsertMatterSearchAttributes(state);
   }

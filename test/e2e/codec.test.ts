@@ -95,8 +95,9 @@ describe('payloads encrypted at rest on the real stack', () => {
     workflowIds.push(inv.id);
   }, 120_000);
 
-  it('read without the codec, no history holds Chinese text or the name; every payload but the search attributes and patch markers is encrypted with the active key', async () => {
+  it('read without the codec, no history holds Chinese text or the name; every payload but the search attributes and the markers\' own bookkeeping is encrypted with the active key, local activities\' results included', async () => {
     expect(workflowIds.length).toBe(3);
+    let localResults = 0;
     for (const id of workflowIds) {
       const history = await raw.workflow.getHandle(id).fetchHistory();
       expect(history.events!.length).toBeGreaterThan(3);
@@ -107,12 +108,16 @@ describe('payloads encrypted at rest on the real stack', () => {
       payloads(history, id, found);
       const enc = (p: (typeof found)[number]) => Buffer.from(p.metadata.encoding ?? new Uint8Array()).toString();
       // Not payload-codec'd by the SDK, and checked above to hold no text: search attributes (codes, dates, flags for
-      // visibility queries) and the workflow's patch markers (the name of a code change).
-      const outside = found.filter((p) => !/\.searchAttributes\.|\.markerRecordedEventAttributes\.details\.patch-data\./.test(p.path));
-      expect(outside.length).toBeGreaterThan(5);
+      // visibility queries), the workflow's patch markers (the name of a code change) and a local activity marker's
+      // own bookkeeping (its type, sequence number, attempt and times). A local activity's result is encrypted.
+      const outside = found.filter((p) => !/\.searchAttributes\.|\.markerRecordedEventAttributes\.details\.(patch-data|data)\./.test(p.path));
+      expect(outside.length).toBeGreaterThan(3);
+      localResults += outside.filter((p) => p.path.includes('.markerRecordedEventAttributes.details.result.')).length;
       expect(outside.filter((p) => enc(p) !== ENCRYPTED_ENCODING).map((p) => `${p.path} ${enc(p)}`)).toEqual([]);
       expect(new Set(outside.map((p) => Buffer.from(p.metadata[KEY_ID_METADATA]!).toString()))).toEqual(new Set(['e2e-new']));
     }
+    // The limits' computations and the projections (local activities) recorded their results, encrypted.
+    expect(localResults).toBeGreaterThan(0);
   });
 
   it('`temporal workflow show` shows ciphertext; with the API as its codec endpoint and a token it shows the matter', async () => {

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness';
+import { temporal } from '@temporalio/proto';
 import { forwardUpdate, linkUpdate } from '../../workflows/messages';
+import { workflowIdFor } from '../../workflows/ids';
+
+const EventType = temporal.api.enums.v1.EventType;
 
 describe('triage on the time-skipping server (2026 dates)', () => {
   let h: Harness;
@@ -8,6 +12,23 @@ describe('triage on the time-skipping server (2026 dates)', () => {
     h = await createHarness('2026-09-25T09:00:00+08:00');
   });
   afterAll(async () => h?.teardown());
+
+  it('a matter registered 2026-09-25 takes its first step (triage limit computed, projected) in one workflow task: the limit and the projection are local activities, not activity tasks', async () => {
+    const caseNo = await h.register({});
+    expect((await h.state(caseNo)).status).toBe('TRIAGE');
+    const { events } = await h.env.client.workflow.getHandle(workflowIdFor(caseNo)).fetchHistory();
+    const types = events!.map((e) => EventType[e.eventType!]);
+    const firstTimer = types.indexOf('EVENT_TYPE_TIMER_STARTED');
+    expect(firstTimer).toBeGreaterThan(0);
+    const firstStep = types.slice(0, firstTimer);
+    expect(firstStep.filter((t) => t === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED')).toHaveLength(1);
+    expect(types.filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toEqual([]);
+    // The patch marker, then computeDeadline and project, each one marker.
+    const localActivities = events!
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0]!.data!).toString()).activity_type);
+    expect(localActivities).toEqual(['computeDeadline', 'project']);
+  });
 
   it('a letter received 2026-09-25 must be triaged by 2026-10-10; untouched, it is reminded and then escalates on the limit and keeps running, flagged overdue', async () => {
     const caseNo = await h.register({});
