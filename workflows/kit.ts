@@ -33,7 +33,7 @@ import { upsertEscalationSearchAttributes } from './search-attributes';
 const ACTIVITY_OPTIONS: Pick<ActivityOptions, 'startToCloseTimeout' | 'retry'> = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['CalendarUnknownYear', 'InvalidInput'] },
-} as const;
+};
 
 /** The activities as Temporal activities: each one a task the server hands to a worker. */
 export const acts = proxyActivities<PetitionActivities>(ACTIVITY_OPTIONS);
@@ -44,8 +44,8 @@ const localActs = proxyLocalActivities<PetitionActivities>(ACTIVITY_OPTIONS);
  * The steps every command takes, a limit's computation and the projection to the read model, run as local activities
  * in the worker that runs the workflow task (one marker event each), not as activity tasks through the server (three
  * events and a workflow task each). They take milliseconds and are idempotent, as local activities must be. A matter's
- * first step went from four workflow tasks and two activity tasks to one workflow task, and the dev server, which
- * settled about 19 matters a second on this project's 2-core machine, was the bound (bench:worker, docs/SCALING.md).
+ * first step went from four workflow tasks and two activity tasks to one workflow task; on this project's 2-core
+ * machine, where the dev server was the bound, bench:worker settled 31 matters a second instead of 17 (docs/SCALING.md).
  * Matters whose history scheduled them as activity tasks replay as they ran: behind patched('local-steps'), which a
  * running matter takes at its next workflow task.
  */
