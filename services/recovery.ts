@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
@@ -61,25 +61,52 @@ export const ORPHAN_REASON = 'reconciliation: no registration row for this workf
 
 const isNotFound = (err: unknown) => err instanceof WorkflowNotFoundError || (err as { cause?: unknown }).cause instanceof WorkflowNotFoundError;
 
+/** How far before the last clean run a scheduled run looks back: visibility's lag, clocks, an outbox start retried. */
+export const RECONCILE_MARGIN_MS = 24 * 3_600_000;
+
 /**
- * Compares the read model with Temporal (visibility: every petitionWorkflow) and reports both kinds of orphan.
+ * Where a scheduled run starts comparing. Orphans arise only at registration (a start that was ambiguous and
+ * compensated, an outbox entry not yet started), so a run need only compare the matters registered since the last run
+ * that left nothing behind (every orphan it found repaired), less RECONCILE_MARGIN_MS. Undefined, compare everything,
+ * until a run has been clean. Comparing everything every time held every workflow id and every row in the worker's
+ * memory and, at 100,000 matters, did not finish listing within its 60 s (bench:worker, docs/SCALING.md).
+ */
+export async function reconcileSince(db: Db): Promise<Date | undefined> {
+  const r = reconciliationRuns;
+  const [last] = await db
+    .select({ at: r.at })
+    .from(r)
+    .where(sql`jsonb_array_length(${r.rowsWithoutWorkflow}) + jsonb_array_length(${r.workflowsWithoutRow}) = jsonb_array_length(${r.repaired})`)
+    .orderBy(desc(r.at))
+    .limit(1);
+  return last ? new Date(last.at.getTime() - RECONCILE_MARGIN_MS) : undefined;
+}
+
+/**
+ * Compares the read model with Temporal (visibility: every petitionWorkflow; with `since`, those started since and the
+ * rows registered since) and reports both kinds of orphan.
  * Visibility lags: each candidate is confirmed before it is reported (a row's workflow by describe, a workflow's row
  * read again), so a matter registered during the listing is not taken for an orphan.
  * With repair: a row without its workflow gets an outbox entry (if it has none) and is started (USE_EXISTING: a
  * start that raced it is harmless); a running workflow without a row is terminated with the reason. One repair that
  * fails does not stop the others: it is listed in `failed`.
  */
-export async function reconcile(deps: RecoveryDeps, opts: { repair: boolean }): Promise<ReconcileReport> {
+export async function reconcile(deps: RecoveryDeps, opts: { repair: boolean; since?: Date }): Promise<ReconcileReport> {
   const workflows = new Map<string, string>();
+  // A matter's row is written before its workflow starts, so its workflow (any run of it) started since the row's registration.
+  const query = `WorkflowType = 'petitionWorkflow'` + (opts.since ? ` AND StartTime >= '${opts.since.toISOString()}'` : '');
   await temporalCall(
     deps,
     'listing petition workflows',
     async () => {
-      for await (const wf of deps.temporal.workflow.list({ query: `WorkflowType = 'petitionWorkflow'` })) workflows.set(wf.workflowId, wf.status.name);
+      for await (const wf of deps.temporal.workflow.list({ query })) workflows.set(wf.workflowId, wf.status.name);
     },
     60_000,
   );
-  const rows = await deps.db.select({ caseNo: petitions.caseNo, workflowId: petitions.workflowId }).from(petitions);
+  const rows = await deps.db
+    .select({ caseNo: petitions.caseNo, workflowId: petitions.workflowId })
+    .from(petitions)
+    .where(opts.since ? gte(petitions.registeredAt, opts.since) : undefined);
   const rowIds = new Set(rows.map((r) => r.workflowId));
   const rowsWithoutWorkflow: string[] = [];
   for (const r of rows.filter((x) => !workflows.has(x.workflowId))) {
@@ -133,7 +160,9 @@ export interface ReconcileRun extends ReconcileReport {
  * repair, by the system user `reconciliation`).
  */
 export async function runReconciliation(deps: RecoveryDeps, opts: { repair: boolean; trigger: ReconcileTrigger }): Promise<ReconcileRun> {
-  const report = await reconcile(deps, { repair: opts.repair });
+  // The Schedule's runs compare what was registered since the last clean run; the command compares everything.
+  const since = opts.trigger === 'schedule' ? await reconcileSince(deps.db) : undefined;
+  const report = await reconcile(deps, { repair: opts.repair, since });
   const row = await deps.db.transaction(async (tx) => {
     const [r] = await tx.insert(reconciliationRuns).values({ trigger: opts.trigger, repair: opts.repair, ...report }).returning({ id: reconciliationRuns.id, at: reconciliationRuns.at });
     for (const id of report.repaired) {

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { loadConfig, type AppConfig } from '../../config';
 import type { Database } from '../../db/client';
-import { idempotencyKeys, intakeOutbox, petitions, users } from '../../db/schema';
+import { idempotencyKeys, intakeOutbox, petitions, reconciliationRuns, users } from '../../db/schema';
 import { intakeSchema } from '../../domain/petition';
 import { startDevServer, type DevServer } from '../../lib/dev-server';
 import { temporalCliPath } from '../../lib/temporal-binaries';
 import { openReadModel, temporalClient } from '../../services/bootstrap';
 import { intakeSteps, registerPetition, type IntakeStep } from '../../services/intake';
-import { drainOutbox, reconcile } from '../../services/recovery';
+import { drainOutbox, reconcile, reconcileSince, runReconciliation, RECONCILE_MARGIN_MS } from '../../services/recovery';
 import { startWorker, type RunningWorker } from '../../worker/run';
 import { sampleBody } from '../support/api';
 import { freePort } from '../support/ports';
@@ -115,6 +115,18 @@ describe('intake killed (SIGKILL) at each step: nothing lost, nothing orphaned',
     expect(await exists(retried.workflowId)).toBe('RUNNING');
   }, 120_000);
 
+  /** A matter registered now whose row (and everything of it in the read model) is then deleted: its workflow runs on. */
+  async function orphanWorkflow(summary: string): Promise<{ caseNo: string; workflowId: string }> {
+    const [principal] = await database.db.select().from(users).where(eq(users.id, 'registrar-city'));
+    const a = await registerPetition({ db: database.db, temporal: client, config }, principal!, intakeSchema.parse(sampleBody({ summary })));
+    await database.db.transaction(async (tx) => {
+      await tx.execute(`delete from events where case_no = '${a.caseNo}'` as never);
+      await tx.delete(intakeOutbox).where(eq(intakeOutbox.caseNo, a.caseNo));
+    });
+    await database.db.execute(`delete from idempotency_keys where case_no = '${a.caseNo}'; delete from submissions where case_no = '${a.caseNo}'; delete from deadlines where case_no = '${a.caseNo}'; delete from tasks where case_no = '${a.caseNo}'; delete from petitions where case_no = '${a.caseNo}'` as never);
+    return a;
+  }
+
   it('reconciliation then finds no matter without its workflow and no workflow without its matter', async () => {
     const report = await reconcile({ db: database.db, temporal: client, config }, { repair: false });
     expect(report).toEqual({ rowsWithoutWorkflow: [], workflowsWithoutRow: [], repaired: [], failed: [] });
@@ -123,12 +135,7 @@ describe('intake killed (SIGKILL) at each step: nothing lost, nothing orphaned',
   it('reconciliation reports and repairs both kinds of orphan (as the old compensation could leave them)', async () => {
     // A workflow whose row was deleted, and a row whose workflow was never started (no outbox entry either).
     const [principal] = await database.db.select().from(users).where(eq(users.id, 'registrar-city'));
-    const a = await registerPetition({ db: database.db, temporal: client, config }, principal!, intakeSchema.parse(sampleBody({ summary: '孤儿工作流：登记行已被删除' })));
-    await database.db.transaction(async (tx) => {
-      await tx.execute(`delete from events where case_no = '${a.caseNo}'` as never);
-      await tx.delete(intakeOutbox).where(eq(intakeOutbox.caseNo, a.caseNo));
-    });
-    await database.db.execute(`delete from idempotency_keys where case_no = '${a.caseNo}'; delete from submissions where case_no = '${a.caseNo}'; delete from deadlines where case_no = '${a.caseNo}'; delete from tasks where case_no = '${a.caseNo}'; delete from petitions where case_no = '${a.caseNo}'` as never);
+    const a = await orphanWorkflow('孤儿工作流：登记行已被删除');
     const b = await registerPetition({ db: database.db, temporal: client, config }, principal!, intakeSchema.parse(sampleBody({ summary: '孤儿登记：工作流从未启动' })));
     await client.workflow.getHandle(b.workflowId).terminate('test: make the row an orphan');
     // A terminated workflow still exists; an orphan row is one whose workflow Temporal does not know: simulate with a
@@ -145,5 +152,36 @@ describe('intake killed (SIGKILL) at each step: nothing lost, nothing orphaned',
     expect(repaired.repaired.sort()).toEqual([a.workflowId, orphanCase].sort());
     expect(await exists(a.workflowId)).toBe('TERMINATED');
     expect(await exists(`petition-${orphanCase}`)).toBe('RUNNING');
+  }, 120_000);
+
+  it('a scheduled run compares only what was registered since the last clean run, less a day; until a run is clean it compares everything', async () => {
+    const deps = { db: database.db, temporal: client, config };
+    await database.db.delete(reconciliationRuns);
+    expect(await reconcileSince(database.db)).toBeUndefined();
+    const orphan = await orphanWorkflow('孤儿工作流：按登记时间窗口对账');
+    // And a row registered now whose workflow Temporal does not know (copied from another matter's row).
+    const [principal] = await database.db.select().from(users).where(eq(users.id, 'registrar-city'));
+    const other = await registerPetition(deps, principal!, intakeSchema.parse(sampleBody({ summary: '按时间窗口对账：正常登记' })));
+    const [model] = await database.db.select().from(petitions).where(eq(petitions.caseNo, other.caseNo));
+    const rowOnly = 'LS2026120899998';
+    await database.db.insert(petitions).values({ ...model!, caseNo: rowOnly, workflowId: `petition-${rowOnly}`, registeredAt: new Date() });
+    // Registered and started before the window: not compared; within it: found.
+    const before = await reconcile(deps, { repair: false, since: new Date(Date.now() + 60_000) });
+    expect([before.workflowsWithoutRow, before.rowsWithoutWorkflow]).toEqual([[], []]);
+    const within = await reconcile(deps, { repair: false, since: new Date(Date.now() - 3_600_000) });
+    expect([within.workflowsWithoutRow, within.rowsWithoutWorkflow]).toEqual([[orphan.workflowId], [rowOnly]]);
+
+    // A clean run on 2026-12-01, then one that found an orphan and left it: the window still opens a day before the clean one.
+    const run = (at: string, found: string[]) => ({ at: new Date(at), trigger: 'schedule', repair: false, rowsWithoutWorkflow: [], workflowsWithoutRow: found, repaired: [], failed: [] });
+    await database.db.insert(reconciliationRuns).values([run('2026-12-01T02:00:00Z', []), run('2026-12-02T02:00:00Z', ['petition-LS2026120100099'])]);
+    expect(await reconcileSince(database.db)).toEqual(new Date('2026-11-30T02:00:00Z'));
+
+    // The scheduled run finds this orphan and repairs it; it is clean, so the next window opens a day before it.
+    const scheduled = await runReconciliation(deps, { repair: true, trigger: 'schedule' });
+    expect([scheduled.workflowsWithoutRow, scheduled.rowsWithoutWorkflow]).toEqual([[orphan.workflowId], [rowOnly]]);
+    expect(scheduled.repaired.sort()).toEqual([orphan.workflowId, rowOnly].sort());
+    expect(await exists(orphan.workflowId)).toBe('TERMINATED');
+    expect(await exists(`petition-${rowOnly}`)).toBe('RUNNING');
+    expect(await reconcileSince(database.db)).toEqual(new Date(new Date(scheduled.at).getTime() - RECONCILE_MARGIN_MS));
   }, 120_000);
 });
