@@ -53,9 +53,9 @@ export function newQueryCode(): string {
 
 /**
  * 信访件编号: LS + registration date (Asia/Shanghai) + a 5-digit daily sequence (more digits past 99,999: lpad alone
- * would cut them and repeat a number). The counter's increment is a CTE of
- * the statement that writes the matter (`c`, read by the other rows as `(select case_no from c)`): one round trip
- * fewer, and a registration that fails (a raced Idempotency-Key) takes its number back instead of leaving a gap.
+ * would cut them and repeat a number). The counter's increment is a CTE of the statement that writes the matter
+ * (`c`, read by the other rows as `(select case_no from c)`): one round trip fewer, and a registration that fails
+ * (a raced Idempotency-Key) takes its number back instead of leaving a gap.
  */
 function caseNoCounter(now: Date): SQL {
   const day = shanghaiDateOf(now).replaceAll('-', '');
@@ -64,6 +64,8 @@ function caseNoCounter(now: Date): SQL {
     returning 'LS' || day || (case when last < 100000 then lpad(last::text, 5, '0') else last::text end) as case_no`;
 }
 const newCaseNo = sql`(select case_no from c)`;
+/** The new matter's workflow id, in SQL: what workflowIdFor gives for the number the counter allocated. */
+const newWorkflowId = sql`${WORKFLOW_ID_PREFIX} || ${newCaseNo}`;
 /** The first submission of a matter is `<case number>-S1`. */
 const INITIAL_SUBMISSION_SUFFIX = '-S1';
 
@@ -151,7 +153,7 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
     db.insert(petitions).values({
       caseNo: newCaseNo,
       queryCode,
-      workflowId: sql`${WORKFLOW_ID_PREFIX} || ${newCaseNo}`,
+      workflowId: newWorkflowId,
       status: 'REGISTERED',
       channel: intake.channel,
       source: intake.source,
@@ -177,7 +179,7 @@ export async function registerPetition(deps: IntakeDeps, principal: Principal, i
       .insert(intakeOutbox)
       .values({
         caseNo: newCaseNo,
-        workflowId: sql`${WORKFLOW_ID_PREFIX} || ${newCaseNo}`,
+        workflowId: newWorkflowId,
         taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
         input: sql`jsonb_set(${JSON.stringify(inputOf(''))}::jsonb, '{caseNo}', to_jsonb(${newCaseNo}))`,
       })
